@@ -1,0 +1,23 @@
+"""The one NinjaAPI object; each domain app contributes its router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from hudong.api import problems
+from hudong.api.auth import default_auth
+from hudong.core.api import router as core_router
+from hudong.customers.api import router as customers_router
+
+api = NinjaAPI(
+    title="Hudong API",
+    version="1",
+    description="Customer-interaction CRM. Errors are problem JSON with a stable `code`.",
+    auth=default_auth(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+problems.install(api)
+api.add_router("", core_router)
+api.add_router("/customers", customers_router)

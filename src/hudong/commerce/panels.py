@@ -1,0 +1,36 @@
+"""Commerce panels on the customer page: orders and shipments, credit and payments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hudong.commerce.models import Invoice, Order, Shipment
+from hudong.customers.models import Customer
+from hudong.customers.panels import Panel, register
+
+
+def _orders(user: Any, customer: Customer) -> dict[str, Any]:
+    orders = list(Order.objects.filter(customer=customer).order_by("-ordered_at")[:5])
+    shipment = (
+        Shipment.objects.filter(order__customer=customer)
+        .select_related("carrier", "order")
+        .order_by("-shipped_at")
+        .first()
+    )
+    return {"orders": orders, "last_shipment": shipment,
+            "returns": list(customer.returns.order_by("-requested_at")[:3])}
+
+
+def _credit(user: Any, customer: Customer) -> dict[str, Any]:
+    open_invoices = Invoice.objects.filter(customer=customer, status="open")
+    used = open_invoices.aggregate(total=Sum("amount"))["total"] or 0
+    overdue = list(open_invoices.filter(due_at__lt=timezone.now()).order_by("due_at")[:5])
+    return {"credit_used": used, "credit_limit": customer.credit_limit, "overdue": overdue}
+
+
+register(Panel("orders", _("Orders and shipments"), "commerce/panel_orders.html", _orders, 20))
+register(Panel("credit", _("Credit and payments"), "commerce/panel_credit.html", _credit, 30))

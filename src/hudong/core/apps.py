@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "hudong.core"
+    label = "core"
+    verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        # Import for their side effects: signal receivers and the schedule registry.
+        from django.db.models.signals import post_migrate
+
+        from hudong.core import audit, lockout, tasks  # noqa: F401
+
+        post_migrate.connect(_seed_rules, sender=self)
+
+
+def _seed_rules(sender: AppConfig, **kwargs: object) -> None:
+    """A fresh database starts with the default access policy (admins may then edit it)."""
+    from hudong.core.scoping import seed_default_rules
+
+    seed_default_rules()

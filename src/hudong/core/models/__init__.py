@@ -1,0 +1,28 @@
+"""Platform models: people and access, audit trail, domain events, schedules."""
+
+from hudong.core.models.access import (
+    AccessRule,
+    ApiToken,
+    LoginFailure,
+    Profile,
+    Region,
+    Role,
+    Team,
+)
+from hudong.core.models.audit import AuditEntry
+from hudong.core.models.events import DomainEvent, EventDelivery
+from hudong.core.models.schedules import ScheduleRun
+
+__all__ = [
+    "AccessRule",
+    "ApiToken",
+    "AuditEntry",
+    "DomainEvent",
+    "EventDelivery",
+    "LoginFailure",
+    "Profile",
+    "Region",
+    "Role",
+    "ScheduleRun",
+    "Team",
+]

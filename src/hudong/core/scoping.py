@@ -1,0 +1,128 @@
+"""Row-level access, decided here and nowhere else.
+
+Each resource (``customers``, ``orders``...) is registered once with the lookup path from its
+model to the customer and the customer's region and owner. Which role sees how much is data
+(:class:`~hudong.core.models.AccessRule`), so a company sets its own policy. No rule means
+nothing: deny by default. Superusers and the ``all`` scope see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from hudong.core.models.access import AccessRule, Profile, Role, Scope
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    model: type[Model]
+    region_path: str  # e.g. "region" on customers, "customer__region" on orders
+    owner_path: str  # e.g. "owner"
+
+
+_RESOURCES: dict[str, Resource] = {}
+
+# The policy a fresh installation starts with (see ``seed_default_rules``).
+DEFAULT_POLICY: dict[str, str] = {
+    Role.AGENT: Scope.REGION,
+    Role.SUPERVISOR: Scope.REGION,
+    Role.SALES: Scope.OWN,
+    Role.MARKETER: Scope.ALL,
+    Role.ANALYST: Scope.ALL,
+    Role.ADMIN: Scope.ALL,
+}
+
+
+def register(name: str, model: type[Model], *, region_path: str, owner_path: str) -> None:
+    _RESOURCES[name] = Resource(name, model, region_path, owner_path)
+
+
+def resources() -> dict[str, Resource]:
+    return dict(_RESOURCES)
+
+
+def profile_of(user: Any) -> Profile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+def scope_for(user: Any, resource: str) -> str:
+    """The scope ``user`` has on ``resource``; ``none`` unless a rule grants more."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope.NONE
+    if user.is_superuser:
+        return Scope.ALL
+    profile = profile_of(user)
+    if profile is None:
+        return Scope.NONE
+    cache = getattr(user, "_hudong_scopes", None)
+    if cache is None:
+        cache = dict(
+            AccessRule.objects.filter(role=profile.role).values_list("resource", "scope")
+        )
+        user._hudong_scopes = cache
+    return cache.get(resource, Scope.NONE)
+
+
+def _filter(user: Any, res: Resource, scope: str) -> Q | None:
+    """The row filter for a scope, or None for "nothing"."""
+    profile = profile_of(user)
+    if scope == Scope.ALL:
+        return Q()
+    if profile is None:
+        return None
+    if scope == Scope.REGION and profile.region_id:
+        return Q(**{f"{res.region_path}_id": profile.region_id})
+    if scope == Scope.OWN:
+        return Q(**{f"{res.owner_path}_id": user.pk})
+    if scope == Scope.TEAM and profile.team_id:
+        return Q(**{f"{res.owner_path}__profile__team_id": profile.team_id})
+    return None
+
+
+def visible(user: Any, resource: str, queryset: QuerySet | None = None) -> QuerySet:
+    """Every read a user triggers starts here: the rows of ``resource`` they may see."""
+    res = _RESOURCES[resource]
+    qs = queryset if queryset is not None else res.model._default_manager.all()
+    condition = _filter(user, res, scope_for(user, resource))
+    if condition is None:
+        return qs.none()
+    return qs.filter(condition)
+
+
+def can_see(user: Any, resource: str, obj: Model) -> bool:
+    return visible(user, resource).filter(pk=obj.pk).exists()
+
+
+def seed_default_rules() -> int:
+    """Create the default rule for every role and registered resource that has none."""
+    created = 0
+    for name in _RESOURCES:
+        for role, scope in DEFAULT_POLICY.items():
+            _, was_created = AccessRule.objects.get_or_create(
+                role=role, resource=name, defaults={"scope": scope}
+            )
+            created += was_created
+    return created
+
+
+def may_place(user: Any, resource: str, *, region_id: int | None, owner_id: int | None) -> bool:
+    """Whether ``user`` may create or move a record of ``resource`` to this region/owner:
+    the same rule as reading, applied to where the record would land."""
+    scope = scope_for(user, resource)
+    profile = profile_of(user)
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.REGION:
+        return profile is not None and region_id is not None and region_id == profile.region_id
+    if scope == Scope.OWN:
+        return owner_id is not None and owner_id == user.pk
+    return False

@@ -1,0 +1,100 @@
+"""Every write to customers: one atomic function per use case, with its domain event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from hudong.core import events, scoping
+from hudong.core.errors import DomainError, PermissionDeniedError
+from hudong.core.models import Region
+from hudong.customers.models import Customer, Identifier
+from hudong.customers.normalize import normalize
+
+EDITABLE_FIELDS = {
+    "name", "name_latin", "gender", "birth_date", "language", "job_title", "industry",
+    "credit_limit", "currency", "is_target_account",
+}
+
+
+def _region(code: str) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise DomainError("customers.region_unknown", _("Unknown region."), status=422)
+    return region
+
+
+NULLABLE_FIELDS = {"birth_date"}
+
+
+def _check_place(user: Any, region: Region, owner_id: int | None) -> None:
+    if user is not None and not scoping.may_place(
+        user, "customers", region_id=region.pk, owner_id=owner_id
+    ):
+        raise PermissionDeniedError("customers.region_forbidden")
+
+
+@transaction.atomic
+def create_customer(*, user: Any, name: str, region_code: str,
+                    identifiers: list[tuple[str, str]] | None = None, **fields: Any) -> Customer:
+    """Create a customer with its identifiers. An identifier already taken is refused.
+
+    ``user`` is who asks (None for trusted system callers); they must be allowed to see a
+    customer placed in that region, so nobody creates records they could not read back.
+    """
+    unknown = set(fields) - EDITABLE_FIELDS - {"kind", "source", "owner_id", "organization_id"}
+    if unknown:
+        raise DomainError("customers.field_unknown", _("Unknown field."), status=422)
+    region = _region(region_code)
+    if user is not None and scoping.scope_for(user, "customers") == "own":
+        fields.setdefault("owner_id", user.pk)
+    _check_place(user, region, fields.get("owner_id"))
+    customer = Customer.objects.create(name=name, region=region, **fields)
+    for kind, raw in identifiers or []:
+        add_identifier(customer, kind, raw)
+    events.publish("customers.customer_created", {"customer_id": customer.pk})
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, changes: dict[str, Any], *, user: Any = None) -> Customer:
+    """Apply field changes (audited by the model signal) and publish what changed."""
+    unknown = set(changes) - EDITABLE_FIELDS - {"region_code"}
+    if unknown:
+        raise DomainError("customers.field_unknown", _("Unknown field."), status=422)
+    blank = [k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS]
+    if blank:
+        raise DomainError("customers.field_required", _("This field may not be empty."),
+                          status=422, fields=blank)
+    if "region_code" in changes:
+        region = _region(changes.pop("region_code"))
+        _check_place(user, region, customer.owner_id)
+        customer.region = region
+        changes["region_id"] = region.pk
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.save()
+    events.publish(
+        "customers.customer_updated",
+        {"customer_id": customer.pk, "fields": sorted(changes)},
+    )
+    return customer
+
+
+def add_identifier(customer: Customer, kind: str, raw: str, *, shared: bool = False,
+                   source: str = "") -> Identifier:
+    key = normalize(kind, raw)
+    try:
+        with transaction.atomic():
+            return Identifier.objects.create(
+                customer=customer, kind=kind, value=raw.strip(), normalized=key,
+                is_shared=shared, source=source,
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "customers.identifier_taken",
+            _("This identifier already belongs to another customer."),
+            status=409,
+        ) from exc

@@ -1,0 +1,40 @@
+"""The panel registry of the customer page (the 360 view).
+
+Higher apps (commerce, interactions, service, insights...) register a panel here at start-up;
+the customer page renders every registered panel in order, each from its own template and
+context function. Adding a panel never edits the customer page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hudong.customers.models import Customer
+
+PanelContext = Callable[[Any, Customer], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: Any
+    template: str
+    context: PanelContext
+    order: int = 100
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> None:
+    _PANELS[panel.key] = panel
+
+
+def render_context(user: Any, customer: Customer) -> list[dict[str, Any]]:
+    """Each panel with its context, ready for the customer page."""
+    return [
+        {"key": p.key, "title": p.title, "template": p.template, **p.context(user, customer)}
+        for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key))
+    ]
