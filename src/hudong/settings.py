@@ -170,6 +170,7 @@ STORAGES = {
 # Serve straight from the app and npm folders when nothing was collected (tests, first run).
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -1,6 +1,5 @@
 """Platform endpoints: health, the current user, regions."""
 
-from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest

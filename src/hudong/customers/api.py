@@ -1,13 +1,12 @@
 """Customer endpoints. Thin: parse, call one query or action, render."""
 
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from hudong.api.types import CleanStr, Id
@@ -103,7 +102,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
         identifiers=[(i.kind, i.value) for i in payload.identifiers],
         source="api",
     )
-    return 201, customer
+    return Status(201, customer)
 
 
 @router.patch("/{customer_id}", response=CustomerDetailOut)
