@@ -77,7 +77,8 @@ def _post_save(sender: type[models.Model], instance: models.Model, created: bool
     if before is None:
         _write(AuditAction.CREATE, instance, None, after)
         return
-    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    stamps = {f.attname for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
+    changed = {k: v for k, v in after.items() if before.get(k) != v and k not in stamps}
     if changed:
         _write(AuditAction.UPDATE, instance, {k: before.get(k) for k in changed}, changed)
 
