@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "hudong.api.middleware.ApiProblemMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hudong.core.middleware.ActorMiddleware",
@@ -126,7 +127,6 @@ def _database() -> dict:
                 "PRAGMA busy_timeout=20000;"
             ),
         },
-        "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
     }
 
 
