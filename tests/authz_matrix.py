@@ -22,10 +22,16 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("customer page", "page", "/customers/{id}/", "customers:detail"),
     Endpoint("customer search page", "search", "/customers/?q={q}", "customers:list"),
     Endpoint("customer API", "api", "/api/v1/customers/{id}", "api-v1:get_customer"),
-    Endpoint("customer API update", "api-patch", "/api/v1/customers/{id}",
-             "api-v1:update_customer"),
-    Endpoint("customer API search", "api-search", "/api/v1/customers?q={q}",
-             "api-v1:list_customers"),
-    Endpoint("customer API create (in the customer's region)", "api-create",
-             "/api/v1/customers", "api-v1:create_customer"),
+    Endpoint(
+        "customer API update", "api-patch", "/api/v1/customers/{id}", "api-v1:update_customer"
+    ),
+    Endpoint(
+        "customer API search", "api-search", "/api/v1/customers?q={q}", "api-v1:list_customers"
+    ),
+    Endpoint(
+        "customer API create (in the customer's region)",
+        "api-create",
+        "/api/v1/customers",
+        "api-v1:create_customer",
+    ),
 ]

@@ -48,8 +48,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-def make_user(role: str = Role.AGENT, region: Region | None = None, *, superuser: bool = False,
-              username: str | None = None, team: Team | None = None):  # type: ignore[no-untyped-def]
+def make_user(
+    role: str = Role.AGENT,
+    region: Region | None = None,
+    *,
+    superuser: bool = False,
+    username: str | None = None,
+    team: Team | None = None,
+):  # type: ignore[no-untyped-def]
     """A user with a Hudong profile: the shape every permission test needs."""
     kwargs = {"username": username} if username else {}
     user = UserFactory(is_superuser=superuser, is_staff=superuser, **kwargs)

@@ -112,7 +112,7 @@ def _database() -> dict:
     """SQLite by default (WAL, IMMEDIATE transactions, foreign keys); any URL otherwise."""
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -34,11 +34,17 @@ def test_health_is_public() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method,url", [
-    ("get", "/api/v1/me"), ("get", "/api/v1/regions"), ("get", "/api/v1/customers"),
-    ("get", "/api/v1/customers/1"), ("post", "/api/v1/customers"),
-    ("patch", "/api/v1/customers/1"),
-])
+@pytest.mark.parametrize(
+    "method,url",
+    [
+        ("get", "/api/v1/me"),
+        ("get", "/api/v1/regions"),
+        ("get", "/api/v1/customers"),
+        ("get", "/api/v1/customers/1"),
+        ("post", "/api/v1/customers"),
+        ("patch", "/api/v1/customers/1"),
+    ],
+)
 def test_every_route_requires_authentication(method: str, url: str) -> None:
     kwargs = {} if method == "get" else {"data": "{}", "content_type": "application/json"}
     resp = getattr(Client(), method)(url, **kwargs)
@@ -46,32 +52,62 @@ def test_every_route_requires_authentication(method: str, url: str) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method,url,body,status,code", [
-    ("get", "/api/v1/customers/0", None, 422, "request.invalid"),
-    ("get", "/api/v1/customers/99999999999999999999999", None, 422, "request.invalid"),
-    ("get", "/api/v1/customers/abc", None, 422, "request.invalid"),
-    ("get", "/api/v1/customers/424242", None, 404, "customers.not_found"),
-    ("get", "/api/v1/customers?limit=-1", None, 422, "request.invalid"),
-    ("get", "/api/v1/customers?q=%00", None, 422, "request.invalid"),
-    ("post", "/api/v1/customers", "not json", 400, "request.bad"),
-    ("post", "/api/v1/customers", {"name": ""}, 422, "request.invalid"),
-    ("post", "/api/v1/customers", {"name": "x", "region": "nowhere"}, 422,
-     "customers.region_unknown"),
-    ("post", "/api/v1/customers", {"name": "x\x00", "region": "region-a"}, 422,
-     "request.invalid"),
-    ("post", "/api/v1/customers",
-     {"name": "x", "region": "region-a", "identifiers": [{"kind": "phone", "value": "abc"}]},
-     400, "customers.identifier_invalid"),
-    ("patch", "/api/v1/customers/{id}", {"name": None}, 422, "customers.field_required"),
-    ("patch", "/api/v1/customers/{id}", {"credit_limit": -5}, 422, "request.invalid"),
-    ("patch", "/api/v1/customers/{id}", {"birth_date": "1990-13-45"}, 422, "request.invalid"),
-    ("patch", "/api/v1/customers/{id}", {"region_code": "region-b"}, 403,
-     "customers.region_forbidden"),
-    ("delete", "/api/v1/customers/{id}", None, 405, "request.method_not_allowed"),
-    ("get", "/api/v1/no-such-route", None, 404, "not_found"),
-])
-def test_bad_input_gets_a_problem(api: Client, customer_a: Any, region_b: Any, method: str,
-                                  url: str, body: Any, status: int, code: str) -> None:
+@pytest.mark.parametrize(
+    "method,url,body,status,code",
+    [
+        ("get", "/api/v1/customers/0", None, 422, "request.invalid"),
+        ("get", "/api/v1/customers/99999999999999999999999", None, 422, "request.invalid"),
+        ("get", "/api/v1/customers/abc", None, 422, "request.invalid"),
+        ("get", "/api/v1/customers/424242", None, 404, "customers.not_found"),
+        ("get", "/api/v1/customers?limit=-1", None, 422, "request.invalid"),
+        ("get", "/api/v1/customers?q=%00", None, 422, "request.invalid"),
+        ("post", "/api/v1/customers", "not json", 400, "request.bad"),
+        ("post", "/api/v1/customers", {"name": ""}, 422, "request.invalid"),
+        (
+            "post",
+            "/api/v1/customers",
+            {"name": "x", "region": "nowhere"},
+            422,
+            "customers.region_unknown",
+        ),
+        (
+            "post",
+            "/api/v1/customers",
+            {"name": "x\x00", "region": "region-a"},
+            422,
+            "request.invalid",
+        ),
+        (
+            "post",
+            "/api/v1/customers",
+            {"name": "x", "region": "region-a", "identifiers": [{"kind": "phone", "value": "abc"}]},
+            400,
+            "customers.identifier_invalid",
+        ),
+        ("patch", "/api/v1/customers/{id}", {"name": None}, 422, "customers.field_required"),
+        ("patch", "/api/v1/customers/{id}", {"credit_limit": -5}, 422, "request.invalid"),
+        ("patch", "/api/v1/customers/{id}", {"birth_date": "1990-13-45"}, 422, "request.invalid"),
+        (
+            "patch",
+            "/api/v1/customers/{id}",
+            {"region_code": "region-b"},
+            403,
+            "customers.region_forbidden",
+        ),
+        ("delete", "/api/v1/customers/{id}", None, 405, "request.method_not_allowed"),
+        ("get", "/api/v1/no-such-route", None, 404, "not_found"),
+    ],
+)
+def test_bad_input_gets_a_problem(
+    api: Client,
+    customer_a: Any,
+    region_b: Any,
+    method: str,
+    url: str,
+    body: Any,
+    status: int,
+    code: str,
+) -> None:
     url = url.format(id=customer_a.pk)
     data = body if isinstance(body, str) else json.dumps(body) if body is not None else None
     kwargs = {"data": data, "content_type": "application/json"} if data is not None else {}
@@ -81,13 +117,15 @@ def test_bad_input_gets_a_problem(api: Client, customer_a: Any, region_b: Any, m
 
 @pytest.mark.django_db
 def test_identifier_taken_is_a_conflict(api: Client, region_a: Any) -> None:
-    payload = {"name": "甲", "region": "region-a",
-               "identifiers": [{"kind": "phone", "value": "+86-138-0013-8000"}]}
+    payload = {
+        "name": "甲",
+        "region": "region-a",
+        "identifiers": [{"kind": "phone", "value": "+86-138-0013-8000"}],
+    }
     ok = api.post("/api/v1/customers", data=json.dumps(payload), content_type="application/json")
     assert ok.status_code == 201
     payload["identifiers"] = [{"kind": "phone", "value": "0086 13800138000"}]
-    again = api.post("/api/v1/customers", data=json.dumps(payload),
-                     content_type="application/json")
+    again = api.post("/api/v1/customers", data=json.dumps(payload), content_type="application/json")
     assert_problem(again, 409, "customers.identifier_taken")
 
 

@@ -20,9 +20,11 @@ def test_updating_a_customer_leaves_an_audit_row_with_before_and_after(
     client = Client()
     client.force_login(agent_a)
     # When they change the job title through the API
-    resp = client.patch(f"/api/v1/customers/{customer_a.pk}",
-                        data=json.dumps({"job_title": "采购经理"}),
-                        content_type="application/json")
+    resp = client.patch(
+        f"/api/v1/customers/{customer_a.pk}",
+        data=json.dumps({"job_title": "采购经理"}),
+        content_type="application/json",
+    )
     # Then one update row records who, through what, and the change
     assert resp.status_code == 200
     row = AuditEntry.objects.get(action="update", model="customers.Customer")
@@ -56,10 +58,15 @@ def test_a_refused_view_is_not_recorded_as_a_view(agent_a: Any, customer_b: Any)
 @pytest.mark.django_db
 def test_create_and_delete_are_recorded_with_state(customer_a: Any) -> None:
     # Given a system-created customer (no actor)
-    customer = actions.create_customer(user=None, name="赵敏", region_code=customer_a.region.code,
-                                       identifiers=[("phone", "138 0013 8000")])
-    created = AuditEntry.objects.filter(action="create", model="customers.Customer",
-                                        object_pk=str(customer.pk)).get()
+    customer = actions.create_customer(
+        user=None,
+        name="赵敏",
+        region_code=customer_a.region.code,
+        identifiers=[("phone", "138 0013 8000")],
+    )
+    created = AuditEntry.objects.filter(
+        action="create", model="customers.Customer", object_pk=str(customer.pk)
+    ).get()
     assert created.after["name"] == "赵敏" and created.actor_name == "system"
     ident = AuditEntry.objects.get(action="create", model="customers.Identifier")
     assert ident.after["normalized"] == "+8613800138000"
@@ -88,8 +95,9 @@ def test_the_trail_is_append_only(customer_a: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_admin_browses_the_trail_and_agents_cannot(admin_user: Any, agent_a: Any,
-                                                   customer_a: Any) -> None:
+def test_admin_browses_the_trail_and_agents_cannot(
+    admin_user: Any, agent_a: Any, customer_a: Any
+) -> None:
     customer_a.name = "浏览"
     customer_a.save()
     admin = Client()

@@ -26,11 +26,15 @@ def expected_visible(role: str, same_region: bool, owns: bool) -> bool:
 def _call(client: Client, ep: Endpoint, customer: Any) -> tuple[int, str]:
     url = ep.url.format(id=customer.pk, q=quote(customer.name))
     if ep.kind == "api-create":
-        resp = client.post(url, data=json.dumps({"name": "新客户", "region": customer.region.code}),
-                           content_type="application/json")
+        resp = client.post(
+            url,
+            data=json.dumps({"name": "新客户", "region": customer.region.code}),
+            content_type="application/json",
+        )
     elif ep.kind == "api-patch":
-        resp = client.patch(url, data=json.dumps({"job_title": "经理"}),
-                            content_type="application/json")
+        resp = client.patch(
+            url, data=json.dumps({"job_title": "经理"}), content_type="application/json"
+        )
     else:
         resp = client.get(url)
     return resp.status_code, resp.content.decode()
@@ -44,8 +48,9 @@ def test_matrix(ep: Endpoint, role: str, where: str) -> None:
     # Given a user of region A with this role, and a customer in region A or B
     region_a, region_b = RegionFactory(code="a"), RegionFactory(code="b")
     user = make_user(role, region_a, superuser=(role == Role.ADMIN))
-    customer = CustomerFactory(region=region_a if where == "own-region" else region_b,
-                               name="王芳Matrix")
+    customer = CustomerFactory(
+        region=region_a if where == "own-region" else region_b, name="王芳Matrix"
+    )
     client = Client()
     client.force_login(user)
     # When they reach the customer through this endpoint
@@ -55,8 +60,11 @@ def test_matrix(ep: Endpoint, role: str, where: str) -> None:
     visible = expected_visible(role, where == "own-region", owns=ep.kind == "api-create")
     if ep.kind in {"search", "api-search"}:
         assert status == 200
-        assert (f"/customers/{customer.pk}/" in body or f'"id": {customer.pk}' in body
-                or f'"id":{customer.pk}' in body) == visible
+        assert (
+            f"/customers/{customer.pk}/" in body
+            or f'"id": {customer.pk}' in body
+            or f'"id":{customer.pk}' in body
+        ) == visible
     elif ep.kind == "api-create":
         assert status == (201 if visible else 403), body[:300]
     else:
@@ -64,8 +72,9 @@ def test_matrix(ep: Endpoint, role: str, where: str) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("ep", [e for e in ENDPOINTS if e.kind in {"page", "api"}],
-                         ids=lambda e: e.name)
+@pytest.mark.parametrize(
+    "ep", [e for e in ENDPOINTS if e.kind in {"page", "api"}], ids=lambda e: e.name
+)
 def test_sales_sees_owned_customers_only(ep: Endpoint) -> None:
     # Given a sales user who owns one customer of their region but not another
     region = RegionFactory(code="a")

@@ -28,10 +28,18 @@ class ApiProblemMiddleware:
             return response
         code, message = CODES.get(response.status_code, ("request.error", lambda: _("Error.")))
         status = response.status_code
-        body = {"type": f"urn:hudong:error:{code}", "title": str(message()), "status": status,
-                "code": code, "detail": str(message())}
-        problem = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
-                               content_type="application/problem+json")
+        body = {
+            "type": f"urn:hudong:error:{code}",
+            "title": str(message()),
+            "status": status,
+            "code": code,
+            "detail": str(message()),
+        }
+        problem = HttpResponse(
+            json.dumps(body, ensure_ascii=False),
+            status=status,
+            content_type="application/problem+json",
+        )
         if response.has_header("Allow"):
             problem["Allow"] = response["Allow"]
         return problem

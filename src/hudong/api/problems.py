@@ -17,8 +17,9 @@ from hudong.core.errors import DomainError
 log = logging.getLogger(__name__)
 
 
-def problem(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: Any,
-            **extra: Any) -> HttpResponse:
+def problem(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: Any, **extra: Any
+) -> HttpResponse:
     body = {
         "type": f"urn:hudong:error:{code}",
         "title": str(detail),
@@ -35,8 +36,11 @@ def problem(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail:
 def _clean_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Validation details without the echoed input (it may be huge or sensitive)."""
     return [
-        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")),
-         "type": str(e.get("type", ""))}
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
         for e in errors
     ]
 
@@ -48,13 +52,25 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        return problem(api, request, 422, "request.invalid", _("The request is not valid."),
-                       errors=_clean_errors(exc.errors))
+        return problem(
+            api,
+            request,
+            422,
+            "request.invalid",
+            _("The request is not valid."),
+            errors=_clean_errors(exc.errors),
+        )
 
     @api.exception_handler(DjangoValidationError)
     def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        return problem(api, request, 422, "request.invalid", _("The request is not valid."),
-                       errors=[{"msg": str(m)} for m in exc.messages])
+        return problem(
+            api,
+            request,
+            422,
+            "request.invalid",
+            _("The request is not valid."),
+            errors=[{"msg": str(m)} for m in exc.messages],
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -62,8 +78,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return problem(api, request, 403, "permission_denied",
-                       _("You do not have permission to do this."))
+        return problem(
+            api, request, 403, "permission_denied", _("You do not have permission to do this.")
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
@@ -71,8 +88,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "request.bad", 405: "request.method_not_allowed",
-                415: "request.unsupported_media_type"}.get(exc.status_code, "request.error")
+        code = {
+            400: "request.bad",
+            405: "request.method_not_allowed",
+            415: "request.unsupported_media_type",
+        }.get(exc.status_code, "request.error")
         return problem(api, request, exc.status_code, code, exc.message)
 
     @api.exception_handler(Exception)

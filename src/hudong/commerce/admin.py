@@ -59,7 +59,14 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(Shipment)
 class ShipmentAdmin(admin.ModelAdmin):
-    list_display = ("tracking_number", "carrier", "status", "shipped_at", "promised_at", "delivered_at")
+    list_display = (
+        "tracking_number",
+        "carrier",
+        "status",
+        "shipped_at",
+        "promised_at",
+        "delivered_at",
+    )
     list_filter = ("carrier", "status")
     search_fields = ("tracking_number",)
     raw_id_fields = ("order",)

@@ -3,6 +3,8 @@ returned and what they owe. Analytics, service and marketing all read these."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,14 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from hudong.core.models import Region
 from hudong.customers.models import Customer
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def money(label: Any) -> models.DecimalField:
+    """An amount of money: 12 digits before the point is enough for any order or invoice."""
+    return models.DecimalField(label, max_digits=14, decimal_places=2)
 
 
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
 
@@ -36,8 +45,8 @@ class Product(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
     )
-    price = models.DecimalField(_("list price"), **MONEY)
-    unit_cost = models.DecimalField(_("unit cost"), **MONEY)
+    price = money(_("list price"))
+    unit_cost = money(_("unit cost"))
     warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=12)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -97,7 +106,7 @@ class Order(models.Model):
         _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PLACED
     )
     ordered_at = models.DateTimeField(_("ordered at"), default=timezone.now)
-    total = models.DecimalField(_("total"), **MONEY)
+    total = money(_("total"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("warehouse")
@@ -119,8 +128,8 @@ class OrderLine(models.Model):
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name=_("product"))
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    unit_cost = models.DecimalField(_("unit cost"), **MONEY)
+    unit_price = money(_("unit price"))
+    unit_cost = money(_("unit cost"))
 
     class Meta:
         verbose_name = _("order line")
@@ -179,7 +188,7 @@ class Return(models.Model):
         Product, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("product")
     )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
-    amount = models.DecimalField(_("refund amount"), **MONEY)
+    amount = money(_("refund amount"))
     reason = models.CharField(_("reason"), max_length=50, blank=True)
     status = models.CharField(_("status"), max_length=12, default="requested")
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
@@ -204,11 +213,15 @@ class Invoice(models.Model):
         Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
     )
     order = models.ForeignKey(
-        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices",
+        Order,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoices",
         verbose_name=_("order"),
     )
     number = models.CharField(_("invoice number"), max_length=40, unique=True)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"))
@@ -229,7 +242,7 @@ class Payment(models.Model):
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="payments", verbose_name=_("invoice")
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
     paid_at = models.DateTimeField(_("paid at"), default=timezone.now)
     method = models.CharField(_("method"), max_length=20, default="transfer")
 

@@ -21,8 +21,11 @@ def _orders(user: Any, customer: Customer) -> dict[str, Any]:
         .order_by("-shipped_at")
         .first()
     )
-    return {"orders": orders, "last_shipment": shipment,
-            "returns": list(customer.returns.order_by("-requested_at")[:3])}
+    return {
+        "orders": orders,
+        "last_shipment": shipment,
+        "returns": list(customer.returns.order_by("-requested_at")[:3]),
+    }
 
 
 def _credit(user: Any, customer: Customer) -> dict[str, Any]:

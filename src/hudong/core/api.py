@@ -1,6 +1,5 @@
 """Platform endpoints: health, the current user, regions."""
 
-
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema

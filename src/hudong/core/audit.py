@@ -32,8 +32,7 @@ def _jsonable(value: Any) -> Any:
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The stored field values of a record, as JSON (foreign keys by id)."""
     return {
-        f.attname: _jsonable(getattr(instance, f.attname))
-        for f in instance._meta.concrete_fields
+        f.attname: _jsonable(getattr(instance, f.attname)) for f in instance._meta.concrete_fields
     }
 
 
@@ -69,7 +68,9 @@ def _pre_save(sender: type[models.Model], instance: models.Model, **kw: Any) -> 
     instance._audit_before = snapshot(old) if old else None  # type: ignore[attr-defined]
 
 
-def _post_save(sender: type[models.Model], instance: models.Model, created: bool, **kw: Any) -> None:
+def _post_save(
+    sender: type[models.Model], instance: models.Model, created: bool, **kw: Any
+) -> None:
     if kw.get("raw"):
         return
     before = getattr(instance, "_audit_before", None)

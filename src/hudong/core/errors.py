@@ -16,9 +16,7 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(
-        self, code: str, message: Any, *, status: int | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, code: str, message: Any, *, status: int | None = None, **extra: Any) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message

@@ -48,9 +48,7 @@ def publish(name: str, payload: dict[str, Any]) -> DomainEvent:
     """Record an event as part of the current transaction and schedule its dispatch."""
     from hudong.core.tasks import dispatch_event
 
-    event = DomainEvent.objects.create(
-        name=name, payload=payload, actor_id=current_actor().user_id
-    )
+    event = DomainEvent.objects.create(name=name, payload=payload, actor_id=current_actor().user_id)
     if subscribers_of(name):
         dispatch_event.enqueue(str(event.pk))
     else:

@@ -23,7 +23,9 @@ def is_locked(username: str) -> bool:
 class LockoutModelBackend(ModelBackend):
     """Django's model backend that refuses locked accounts before checking the password."""
 
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kw: Any) -> Any:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kw: Any
+    ) -> Any:
         if username and is_locked(username):
             raise PermissionDenied("account locked")
         return super().authenticate(request, username=username, password=password, **kw)

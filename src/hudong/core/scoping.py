@@ -65,9 +65,7 @@ def scope_for(user: Any, resource: str) -> str:
         return Scope.NONE
     cache = getattr(user, "_hudong_scopes", None)
     if cache is None:
-        cache = dict(
-            AccessRule.objects.filter(role=profile.role).values_list("resource", "scope")
-        )
+        cache = dict(AccessRule.objects.filter(role=profile.role).values_list("resource", "scope"))
         user._hudong_scopes = cache
     return cache.get(resource, Scope.NONE)
 

@@ -14,8 +14,16 @@ from hudong.customers.models import Customer, Identifier
 from hudong.customers.normalize import normalize
 
 EDITABLE_FIELDS = {
-    "name", "name_latin", "gender", "birth_date", "language", "job_title", "industry",
-    "credit_limit", "currency", "is_target_account",
+    "name",
+    "name_latin",
+    "gender",
+    "birth_date",
+    "language",
+    "job_title",
+    "industry",
+    "credit_limit",
+    "currency",
+    "is_target_account",
 }
 
 
@@ -37,8 +45,14 @@ def _check_place(user: Any, region: Region, owner_id: int | None) -> None:
 
 
 @transaction.atomic
-def create_customer(*, user: Any, name: str, region_code: str,
-                    identifiers: list[tuple[str, str]] | None = None, **fields: Any) -> Customer:
+def create_customer(
+    *,
+    user: Any,
+    name: str,
+    region_code: str,
+    identifiers: list[tuple[str, str]] | None = None,
+    **fields: Any,
+) -> Customer:
     """Create a customer with its identifiers. An identifier already taken is refused.
 
     ``user`` is who asks (None for trusted system callers); they must be allowed to see a
@@ -66,8 +80,9 @@ def update_customer(customer: Customer, changes: dict[str, Any], *, user: Any = 
         raise DomainError("customers.field_unknown", _("Unknown field."), status=422)
     blank = [k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS]
     if blank:
-        raise DomainError("customers.field_required", _("This field may not be empty."),
-                          status=422, fields=blank)
+        raise DomainError(
+            "customers.field_required", _("This field may not be empty."), status=422, fields=blank
+        )
     if "region_code" in changes:
         region = _region(changes.pop("region_code"))
         _check_place(user, region, customer.owner_id)
@@ -83,14 +98,19 @@ def update_customer(customer: Customer, changes: dict[str, Any], *, user: Any = 
     return customer
 
 
-def add_identifier(customer: Customer, kind: str, raw: str, *, shared: bool = False,
-                   source: str = "") -> Identifier:
+def add_identifier(
+    customer: Customer, kind: str, raw: str, *, shared: bool = False, source: str = ""
+) -> Identifier:
     key = normalize(kind, raw)
     try:
         with transaction.atomic():
             return Identifier.objects.create(
-                customer=customer, kind=kind, value=raw.strip(), normalized=key,
-                is_shared=shared, source=source,
+                customer=customer,
+                kind=kind,
+                value=raw.strip(),
+                normalized=key,
+                is_shared=shared,
+                source=source,
             )
     except IntegrityError as exc:
         raise DomainError(

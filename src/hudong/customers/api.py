@@ -1,6 +1,5 @@
 """Customer endpoints. Thin: parse, call one query or action, render."""
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any

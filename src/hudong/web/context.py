@@ -27,9 +27,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     entries = [
-        {"key": i.key, "label": i.label, "url": reverse(i.url_name),
-         "active": request.path.startswith(reverse(i.url_name)) and reverse(i.url_name) != "/"
-         or request.path == reverse(i.url_name)}
+        {
+            "key": i.key,
+            "label": i.label,
+            "url": reverse(i.url_name),
+            "active": request.path.startswith(reverse(i.url_name))
+            and reverse(i.url_name) != "/"
+            or request.path == reverse(i.url_name),
+        }
         for i in nav.items()
         if _allowed(user, i)
     ]

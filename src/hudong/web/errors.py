@@ -21,6 +21,8 @@ class DomainErrorMiddleware:
         if not isinstance(exc, DomainError):
             return None
         return render(
-            request, "web/error.html", {"code": exc.code, "message": exc.message},
+            request,
+            "web/error.html",
+            {"code": exc.code, "message": exc.message},
             status=exc.status,
         )

@@ -67,5 +67,4 @@ def audit(request: HttpRequest) -> HttpResponse:
     if action:
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit.html", {"page": page, "customer": customer,
-                                               "action": action})
+    return render(request, "web/audit.html", {"page": page, "customer": customer, "action": action})

@@ -152,3 +152,6 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("login failure")
         verbose_name_plural = _("login failures")
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.count}"

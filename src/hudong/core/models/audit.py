@@ -60,7 +60,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model}#{self.object_pk}"
+        when = f"{self.at:%Y-%m-%d %H:%M}"
+        return f"{when} {self.actor_name} {self.action} {self.model}#{self.object_pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

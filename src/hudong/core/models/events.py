@@ -41,3 +41,6 @@ class EventDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "handler"], name="eventdelivery_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ← {self.event_id}"

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = "Run background tasks and enqueue recurring schedules as they fall due."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--tick", type=float, default=10.0, help="Scheduler check interval (s).")
+        parser.add_argument(
+            "--tick", type=float, default=10.0, help="Scheduler check interval (s)."
+        )
         parser.add_argument("--no-scheduler", action="store_true")
 
     def handle(self, *args: Any, tick: float, no_scheduler: bool, **options: Any) -> None:

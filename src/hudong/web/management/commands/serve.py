@@ -20,6 +20,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         self.stdout.write(f"Hudong is serving at http://{host}:{port}/")
         uvicorn.run(
-            "hudong.asgi:application", host=host, port=port, workers=workers,
-            log_level="info", proxy_headers=False, lifespan="off",
+            "hudong.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
+            lifespan="off",
         )
