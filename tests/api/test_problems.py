@@ -144,3 +144,15 @@ def test_openapi_document_and_docs_are_served() -> None:
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/customers/{customer_id}" in spec["paths"]
     assert Client().get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["offset=99999999999999999999999", "limit=100000", "limit=0"])
+def test_absurd_pages_are_refused(api: Client, customer_a: Any, query: str) -> None:
+    assert_problem(api.get(f"/api/v1/customers?{query}"), 422, "request.invalid")
+
+
+@pytest.mark.django_db
+def test_pages_hold_what_the_caller_may_see(api: Client, customer_a: Any, customer_b: Any) -> None:
+    body = api.get("/api/v1/customers?limit=10").json()
+    assert body["count"] == 1 and [c["id"] for c in body["items"]] == [customer_a.pk]

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from hudong.api.pagination import Page
 from hudong.api.types import CleanStr, Id
 from hudong.customers import actions, queries
 
@@ -77,10 +78,10 @@ class CustomerPatch(Schema):
 
 
 @router.get("", response=list[CustomerOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_customers(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
     """Customers the caller may see, optionally matching a name or identifier."""
-    return queries.search(request.user, filters.q, limit=10_000)
+    return queries.search(request.user, filters.q)
 
 
 @router.get("/{customer_id}", response=CustomerDetailOut)

@@ -16,12 +16,13 @@ def visible_customers(user: Any) -> QuerySet[Customer]:
     return scoping.visible(user, "customers").select_related("region", "owner")
 
 
-def search(user: Any, text: str, limit: int = 50) -> QuerySet[Customer]:
-    """Customers visible to ``user`` whose name or any identifier matches ``text``."""
+def search(user: Any, text: str) -> QuerySet[Customer]:
+    """Customers visible to ``user`` whose name or any identifier matches ``text``; the caller
+    slices the page it shows."""
     qs = visible_customers(user)
     text = text.strip()
     if not text:
-        return qs[:limit]
+        return qs
     keys = {text, text.lower()}
     for kind in ("phone", "email"):
         try:
@@ -30,7 +31,7 @@ def search(user: Any, text: str, limit: int = 50) -> QuerySet[Customer]:
             continue
     by_identifier = Identifier.objects.filter(normalized__in=keys).values("customer_id")
     match = Q(pk__in=by_identifier) | Q(name__icontains=text) | Q(name_latin__icontains=text)
-    return qs.filter(match)[:limit]
+    return qs.filter(match)
 
 
 def get_customer(user: Any, customer_id: int, *, via: str) -> Customer:

@@ -12,7 +12,7 @@ from hudong.customers import panels, queries
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:200].replace("\x00", "")
-    customers = list(queries.search(request.user, q, limit=50))
+    customers = list(queries.search(request.user, q)[:50])
     return render(request, "customers/list.html", {"customers": customers, "q": q})
 
 
