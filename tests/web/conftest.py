@@ -129,8 +129,12 @@ def _screenshot_dir(tmp_path: Path) -> Path:
 def _open_page(browser: Any, tmp_path: Path, viewport: dict[str, int]) -> Iterator[Tab]:
     context = browser.new_context(viewport=viewport, locale="en-US")
     context.set_default_timeout(15_000)
-    tab = Tab(page=context.new_page(), console=ConsoleLog(), screenshots=_screenshot_dir(tmp_path),
-              keep_all=bool(os.environ.get("HUDONG_SCREENSHOT_DIR")))
+    tab = Tab(
+        page=context.new_page(),
+        console=ConsoleLog(),
+        screenshots=_screenshot_dir(tmp_path),
+        keep_all=bool(os.environ.get("HUDONG_SCREENSHOT_DIR")),
+    )
     tab.console.attach(tab.page)
     try:
         yield tab
