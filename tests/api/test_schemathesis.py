@@ -8,10 +8,13 @@ documented schema, and every 4xx is problem JSON with a string ``code``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -80,6 +83,23 @@ CHECKS = [not_a_server_error, response_schema_conformance, problem_json_on_4xx]
 
 
 @pytest.fixture
+def in_test_transaction() -> Iterator[None]:
+    """Keep the test's connection (and transaction) across requests, as Django's test client does.
+
+    schemathesis drives the bare WSGI handler, whose request signals would otherwise close the
+    connection after each request: on PostgreSQL the next request then fails with "the
+    connection is closed", and on SQLite later requests would escape the test transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def bearer(request: pytest.FixtureRequest) -> dict[str, str]:
     """An Authorization header for the role under test, with some data for it to see."""
     region = RegionFactory(code="region-a", name="Region A")
@@ -110,7 +130,7 @@ def bearer(request: pytest.FixtureRequest) -> dict[str, str]:
         HealthCheck.data_too_large,
     ],
 )
-def test_api_survives_fuzzing(case: Any, bearer: dict[str, str]) -> None:
+def test_api_survives_fuzzing(case: Any, bearer: dict[str, str], in_test_transaction: None) -> None:
     case.call_and_validate(headers=bearer, checks=CHECKS)
 
 
