@@ -8,6 +8,7 @@ documented schema, and every 4xx is problem JSON with a string ``code``.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,8 @@ from tests.factories import CustomerFactory, RegionFactory, make_user
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 PROBLEM = "application/problem+json"
+# Modest by default (the suite stays fast); raise it for a deeper local hunt.
+MAX_EXAMPLES = int(os.environ.get("HUDONG_FUZZ_EXAMPLES", "40"))
 
 schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, application)
 
@@ -119,7 +122,7 @@ def bearer(request: pytest.FixtureRequest) -> dict[str, str]:
 @pytest.mark.parametrize("bearer", ["admin", "agent"], indirect=True)
 @schema.parametrize()
 @settings(
-    max_examples=40,
+    max_examples=MAX_EXAMPLES,
     deadline=None,
     derandomize=True,
     database=None,

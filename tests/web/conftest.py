@@ -18,6 +18,8 @@ import pytest
 # Playwright's sync API keeps an asyncio loop alive in this thread; Django's ORM would refuse
 # to run "inside" it. The tests only call the ORM from plain synchronous code, so this is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# Serve the live server on 127.0.0.1 ("localhost" may resolve to ::1 first).
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
