@@ -50,6 +50,7 @@ HOURS = np.array(
     ]
 )
 CHUNK = 50_000
+LINES = 7  # random stream of the order lines (see hudong.demo.generator)
 PERSON_CHANNELS = (["web", "app", "store", "wechat", "phone"], [0.35, 0.35, 0.15, 0.1, 0.05])
 ORG_CHANNELS = (["b2b", "phone", "web"], [0.7, 0.2, 0.1])
 TRACKING_PREFIX = {"sf": "SF", "zto": "ZT", "yto": "YT", "yunda": "YD", "jd": "JD", "suda": "SD"}
@@ -160,7 +161,12 @@ def _is_singles_day_rush(day: np.ndarray) -> np.ndarray:
 
 
 def order_chunks(
-    seed: int, o: dict[str, np.ndarray], p: People, cat: Catalog, first_id: int, first_line: int
+    stream: tuple[int, ...],
+    o: dict[str, np.ndarray],
+    p: People,
+    cat: Catalog,
+    first_id: int,
+    first_line: int,
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """Orders and their lines, ~50k orders at a time. Fills ``o`` with ids, totals and the
     line a return would be about."""
@@ -172,7 +178,8 @@ def order_chunks(
     prices = cat.price_cents / 100
     line_id = first_line
     for k, start in enumerate(range(0, n, CHUNK)):
-        rng = np.random.Generator(np.random.PCG64([seed, 7, k]))
+        seed, batch = stream
+        rng = np.random.Generator(np.random.PCG64([seed, LINES, batch, k]))
         sl = slice(start, min(n, start + CHUNK))
         m = sl.stop - sl.start
         cust = o["cust"][sl]

@@ -42,22 +42,14 @@ from hudong.core.models import Profile, Role
 from hudong.customers import models as cu
 from hudong.demo import commerce, profile
 from hudong.demo.bulk import BulkLoader, Dates, Money, Ref, Timestamps
-from hudong.demo.catalog import ensure_catalog
+from hudong.demo.catalog import Catalog, ensure_catalog
 from hudong.demo.people import seed_people
 from hudong.demo.population import People, Timeline, assign_ids, plan_people
 
-# one random stream per purpose
-PEOPLE, ORDERS, FULFILMENT, IDENTIFIERS, ADDRESSES, ATTRIBUTES, RETURNS, BILLING, CATALOG = (
-    1,
-    2,
-    3,
-    4,
-    5,
-    6,
-    8,
-    9,
-    10,
-)
+# one random stream per purpose (7: order lines, in hudong.demo.commerce)
+PEOPLE, ORDERS, FULFILMENT, IDENTIFIERS, ADDRESSES, ATTRIBUTES = 1, 2, 3, 4, 5, 6
+RETURNS, BILLING, CATALOG = 8, 9, 10
+BATCH = 100_000  # customers planned and written together
 TRUTH_HEADER = ("customer_id", "duplicate_of_id", "kind_of_duplicate")
 
 
@@ -102,8 +94,8 @@ def default_truth_file(using: str = "default") -> Path:
     return Path(settings.VAR_DIR) / "demo-duplicates.csv"
 
 
-def _rng(seed: int, stream: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64([seed, stream]))
+def _rng(seed: int, *stream: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64([seed, *stream]))
 
 
 class _Stages:
@@ -111,20 +103,49 @@ class _Stages:
 
     def __init__(self, report: Report, progress: Progress, using: str) -> None:
         self.report, self.progress, self.using = report, progress, using
-        self.task: TaskID | None = None
+        self.tasks: dict[str, TaskID] = {}
+        self.current = ""
+
+    def expect(self, name: str, rows: int) -> None:
+        """Announce ``rows`` more rows (or units) of work for the stage ``name``."""
+        if name not in self.tasks:
+            self.tasks[name] = self.progress.add_task(name, total=0)
+        task = self.progress.tasks[self.tasks[name]]
+        self.progress.update(self.tasks[name], total=(task.total or 0) + max(rows, 1))
 
     @contextmanager
-    def __call__(self, name: str, total: int) -> Iterator[None]:
-        self.task = self.progress.add_task(name, total=max(total, 1))
+    def __call__(self, name: str, rows: int | None = None) -> Iterator[None]:
+        if rows is not None:
+            self.expect(name, rows)
+        self.current = name
         started = time.perf_counter()
         with transaction.atomic(using=self.using):
             yield
-        self.report.stages[name] = round(time.perf_counter() - started, 3)
-        self.progress.update(self.task, completed=max(total, 1))
+        elapsed = time.perf_counter() - started
+        self.report.stages[name] = round(self.report.stages.get(name, 0.0) + elapsed, 3)
+        task = self.progress.tasks[self.tasks[name]]
+        self.progress.update(self.tasks[name], completed=task.total)
 
     def advance(self, rows: int) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, rows)
+        self.progress.advance(self.tasks[self.current], rows)
+
+    def timed(self, name: str, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        self.report.stages[name] = round(self.report.stages.get(name, 0.0) + elapsed, 3)
+
+
+@dataclass
+class _Run:
+    """What every batch shares."""
+
+    seed: int
+    loader: BulkLoader
+    stages: _Stages
+    timeline: Timeline
+    catalog: Catalog
+    region_codes: list[str]
+    region_ids: np.ndarray
+    sales: list[tuple[int, int | None]]
 
 
 def generate(
@@ -137,7 +158,11 @@ def generate(
     console: Console | None = None,
     using: str = "default",
 ) -> Report:
-    """Generate ``customers`` customer rows (planted duplicates included) and their history."""
+    """Generate ``customers`` customer rows (planted duplicates included) and their history.
+
+    Customers are generated in independent batches of :data:`BATCH` (one batch up to that
+    size), which bounds memory whatever the size; ids keep growing from batch to batch.
+    """
     as_of = as_of or default_as_of()
     report = Report(customers=customers, seed=seed, as_of=as_of)
     loader = BulkLoader(using)
@@ -153,8 +178,8 @@ def generate(
         Progress(*columns, console=console, disable=not progress) as bar,
         loader.fast_session(),
     ):
-        stage = _Stages(report, bar, using)
-        with stage("people", 1):
+        stages = _Stages(report, bar, using)
+        with stages("people", 1):
             regions = seed_people()
             region_codes = sorted(regions)
             sales = [
@@ -163,60 +188,76 @@ def generate(
                 .order_by("user_id")
                 .values_list("user_id", "region__code")
             ]
-        with stage("catalog", 1):
+        with stages("catalog", 1):
             catalog = ensure_catalog(_rng(seed, CATALOG), regions)
-
-        started = time.perf_counter()
-        people = plan_people(_rng(seed, PEOPLE), customers, region_codes, sales, tl)
-        orders = commerce.plan_orders(_rng(seed, ORDERS), people, tl)
-        commerce.plan_fulfilment(_rng(seed, FULFILMENT), orders, people, catalog, tl, region_codes)
-        assign_ids(people, loader.next_id(cu.Customer))
         region_ids = np.array([regions[c].id for c in region_codes], dtype=np.int64)
-        report.stages["plan"] = round(time.perf_counter() - started, 3)
-
-        with stage("customers", people.n):
-            _write_customers(loader, people, region_ids, tl, seed, stage)
-        with stage("orders", len(orders["ts"])):
-            first_line = loader.next_id(cm.OrderLine)
-            for order_cols, line_cols in commerce.order_chunks(
-                seed, orders, people, catalog, loader.next_id(cm.Order), first_line
-            ):
-                loader.write(cm.Order, order_cols)
-                loader.write(cm.OrderLine, line_cols)
-                stage.advance(len(order_cols["id"]))
-        with stage("shipments", len(orders["ts"])):
-            ship = commerce.shipments(orders, catalog, loader.next_id(cm.Shipment))
-            loader.write(cm.Shipment, ship)
-            ret = commerce.returns(
-                _rng(seed, RETURNS), orders, people, tl, loader.next_id(cm.Return)
-            )
-            loader.write(cm.Return, ret)
-        with stage("billing", len(orders["ts"])):
-            invoices, payments = commerce.billing(
-                _rng(seed, BILLING),
-                orders,
-                people,
-                tl,
-                loader.next_id(cm.Invoice),
-                loader.next_id(cm.Payment),
-            )
-            loader.write(cm.Invoice, invoices)
-            loader.write(cm.Payment, payments)
+        run = _Run(seed, loader, stages, tl, catalog, region_codes, region_ids, sales)
+        stages.expect("customers", customers)
+        truth: list[tuple[int, int, str]] = []
+        for batch, start in enumerate(range(0, customers, BATCH)):
+            size = min(BATCH, customers - start)
+            people = _batch(run, batch, size)
+            truth += [(int(people.id[a]), int(people.id[b]), k) for a, b, k in people.truth]
+            report.duplicates += int((people.dup_of >= 0).sum())
+            report.households += len(np.unique(people.household[people.household >= 0]))
+            del people
 
         started = time.perf_counter()
         loader.reset_sequences()
         _analyze(loader)
         path = Path(truth_file) if truth_file else default_truth_file(using)
-        report.truth_file = _write_truth(path, people)
-        report.stages["finish"] = round(time.perf_counter() - started, 3)
+        report.truth_file = _write_truth(path, truth)
+        stages.timed("finish", started)
     report.rows = dict(loader.rows)
     report.write_seconds = {k: round(v, 3) for k, v in loader.seconds.items()}
-    report.duplicates = int((people.dup_of >= 0).sum())
-    report.households = int(len(np.unique(people.household[people.household >= 0])))
     return report
 
 
-def _write_customers(loader, p: People, region_ids, tl, seed, stage) -> None:  # type: ignore[no-untyped-def]
+def _batch(run: _Run, batch: int, size: int) -> People:
+    """Plan and write ``size`` customers with their whole history."""
+    seed, loader, stages, tl, catalog = run.seed, run.loader, run.stages, run.timeline, run.catalog
+    started = time.perf_counter()
+    people = plan_people(_rng(seed, PEOPLE, batch), size, run.region_codes, run.sales, tl)
+    orders = commerce.plan_orders(_rng(seed, ORDERS, batch), people, tl)
+    commerce.plan_fulfilment(
+        _rng(seed, FULFILMENT, batch), orders, people, catalog, tl, run.region_codes
+    )
+    assign_ids(people, loader.next_id(cu.Customer))
+    stages.timed("plan", started)
+    n_orders = len(orders["ts"])
+    for name in ("orders", "shipments", "billing"):
+        stages.expect(name, n_orders)
+
+    with (
+        stages("customers"),
+        loader.indexes_deferred(cu.Customer, cu.Identifier, cu.Address, cu.Attribute),
+    ):
+        _write_customers(loader, people, run.region_ids, tl, (seed, batch))
+        stages.advance(people.n)
+    with stages("orders"), loader.indexes_deferred(cm.Order, cm.OrderLine):
+        first_line = loader.next_id(cm.OrderLine)
+        for order_cols, line_cols in commerce.order_chunks(
+            (seed, batch), orders, people, catalog, loader.next_id(cm.Order), first_line
+        ):
+            loader.write(cm.Order, order_cols)
+            loader.write(cm.OrderLine, line_cols)
+            stages.advance(len(order_cols["id"]))
+    with stages("shipments"), loader.indexes_deferred(cm.Shipment, cm.Return):
+        loader.write(cm.Shipment, commerce.shipments(orders, catalog, loader.next_id(cm.Shipment)))
+        rng = _rng(seed, RETURNS, batch)
+        loader.write(
+            cm.Return, commerce.returns(rng, orders, people, tl, loader.next_id(cm.Return))
+        )
+    with stages("billing"), loader.indexes_deferred(cm.Invoice, cm.Payment):
+        first_invoice, first_payment = loader.next_id(cm.Invoice), loader.next_id(cm.Payment)
+        rng = _rng(seed, BILLING, batch)
+        invoices, payments = commerce.billing(rng, orders, people, tl, first_invoice, first_payment)
+        loader.write(cm.Invoice, invoices)
+        loader.write(cm.Payment, payments)
+    return people
+
+
+def _write_customers(loader, p: People, region_ids, tl, stream_key) -> None:  # type: ignore[no-untyped-def]
     order = np.argsort(p.id)
     org = np.where(p.org_row >= 0, p.id[np.maximum(p.org_row, 0)], 0)
 
@@ -249,14 +290,14 @@ def _write_customers(loader, p: People, region_ids, tl, seed, stage) -> None:  #
             "updated_at": Timestamps(p.created[order]),
         },
     )
-    stage.advance(n)
     first = loader.next_id
     for model, build, stream in (
         (cu.Identifier, profile.identifiers, IDENTIFIERS),
         (cu.Address, profile.addresses, ADDRESSES),
         (cu.Attribute, profile.attributes, ATTRIBUTES),
     ):
-        cols = build(_rng(seed, stream), p, tl)
+        seed, batch = stream_key
+        cols = build(_rng(seed, stream, batch), p, tl)
         cols["id"] = first(model) + np.arange(len(cols["customer_id"]))
         loader.write(model, cols)
 
@@ -271,9 +312,9 @@ def _analyze(loader: BulkLoader) -> None:
                 cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
 
 
-def _write_truth(path: Path, p: People) -> Path:
+def _write_truth(path: Path, truth: list[tuple[int, int, str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = sorted((int(p.id[a]), int(p.id[b]), kind) for a, b, kind in p.truth)
+    rows = sorted(truth)
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(TRUTH_HEADER)
