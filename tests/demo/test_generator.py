@@ -13,6 +13,7 @@ from typing import Any
 import phonenumbers
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Sum
 from pypinyin import lazy_pinyin
 
@@ -239,3 +240,24 @@ def test_if_empty_leaves_existing_customers_alone(demo: Any, tmp_path: Path) -> 
     before = Customer.objects.count()
     call_command("demo", customers=50, seed=1, if_empty=True, verbosity=0)
     assert Customer.objects.count() == before
+
+
+def schema() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        return {
+            table: connection.introspection.get_constraints(cursor, table)
+            for table in connection.introspection.table_names(cursor)
+            if table.startswith(("customers_", "commerce_"))
+        }
+
+
+def test_the_load_leaves_indexes_and_constraints_as_migrations_made_them(tmp_path: Path) -> None:
+    # given the schema of a freshly migrated database
+    before = schema()
+    # when demo data is loaded (indexes and foreign keys are rebuilt after the load)
+    generate(50, SEED, as_of=AS_OF, truth_file=tmp_path / "t.csv", progress=False)
+    # then the schema is the same, and a new customer gets an id after the loaded ones
+    assert schema() == before
+    last = Customer.objects.order_by("-id").first()
+    new = Customer.objects.create(name="新客户", region=last.region)
+    assert new.id > last.id

@@ -3,15 +3,20 @@
 Same N, seed and ``as_of`` date give identical rows (on an empty database, ids included). The
 default ``as_of`` is today (00:00 UTC), so the data always ends "now": a run on another day
 shifts every timestamp and keeps everything else. Each random stream has its own
-``Generator(PCG64([seed, stream]))``, so changing one stage does not reshuffle the others.
+``Generator(PCG64([seed, stream, batch]))``, so changing one stage does not reshuffle the
+others.
 
-Stages (each one transaction, each with a progress bar): people (regions, teams, demo users),
-catalog, customers (with identifiers, addresses, attributes), orders (with lines), shipments
-(with returns), billing (invoices, payments). Everything is drawn with numpy first and written
-in chunks by :class:`hudong.demo.bulk.BulkLoader`; see :mod:`hudong.demo.population`,
-:mod:`hudong.demo.profile` and :mod:`hudong.demo.commerce` for what the data contains, and
-:mod:`hudong.demo.profile` for how duplicates are planted. The truth about duplicates (and the
-household look-alikes that are not duplicates) goes to a CSV file next to the database.
+Stages (each one transaction per batch of customers, each with a progress bar): people
+(regions, teams, demo users), catalog, customers (with identifiers, addresses, attributes),
+orders (with lines), shipments (with returns), billing (invoices, payments). Everything is
+drawn with numpy first and written in chunks by :class:`hudong.demo.bulk.BulkLoader`.
+
+What the data contains: :mod:`hudong.demo.population` (who, and how they buy),
+:mod:`hudong.demo.identifiers`, :mod:`hudong.demo.profile` (addresses, attributes),
+:mod:`hudong.demo.commerce` (orders to payments). How duplicates are planted:
+:mod:`hudong.demo.duplicates`; why they never share a normalised identifier:
+:mod:`hudong.demo.identifiers`. The truth about duplicates (and the household look-alikes that
+are not duplicates) goes to a CSV file next to the database.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from rich.progress import (
 from hudong.commerce import models as cm
 from hudong.core.models import Profile, Role
 from hudong.customers import models as cu
-from hudong.demo import commerce, profile
+from hudong.demo import commerce, duplicates, identifiers, profile
 from hudong.demo.bulk import BulkLoader, Dates, Money, Ref, Timestamps
 from hudong.demo.catalog import Catalog, ensure_catalog
 from hudong.demo.people import seed_people
@@ -48,7 +53,7 @@ from hudong.demo.population import People, Timeline, assign_ids, plan_people
 
 # one random stream per purpose (7: order lines, in hudong.demo.commerce)
 PEOPLE, ORDERS, FULFILMENT, IDENTIFIERS, ADDRESSES, ATTRIBUTES = 1, 2, 3, 4, 5, 6
-RETURNS, BILLING, CATALOG = 8, 9, 10
+RETURNS, BILLING, CATALOG, DUPLICATES = 8, 9, 10, 11
 BATCH = 100_000  # customers planned and written together
 TRUTH_HEADER = ("customer_id", "duplicate_of_id", "kind_of_duplicate")
 
@@ -109,7 +114,7 @@ class _Stages:
     def expect(self, name: str, rows: int) -> None:
         """Announce ``rows`` more rows (or units) of work for the stage ``name``."""
         if name not in self.tasks:
-            self.tasks[name] = self.progress.add_task(name, total=0)
+            self.tasks[name] = self.progress.add_task(name, total=0, start=False)
         task = self.progress.tasks[self.tasks[name]]
         self.progress.update(self.tasks[name], total=(task.total or 0) + max(rows, 1))
 
@@ -118,6 +123,7 @@ class _Stages:
         if rows is not None:
             self.expect(name, rows)
         self.current = name
+        self.progress.start_task(self.tasks[name])
         started = time.perf_counter()
         with transaction.atomic(using=self.using):
             yield
@@ -125,6 +131,7 @@ class _Stages:
         self.report.stages[name] = round(self.report.stages.get(name, 0.0) + elapsed, 3)
         task = self.progress.tasks[self.tasks[name]]
         self.progress.update(self.tasks[name], completed=task.total)
+        self.progress.stop_task(self.tasks[name])
 
     def advance(self, rows: int) -> None:
         self.progress.advance(self.tasks[self.current], rows)
@@ -217,7 +224,11 @@ def _batch(run: _Run, batch: int, size: int) -> People:
     """Plan and write ``size`` customers with their whole history."""
     seed, loader, stages, tl, catalog = run.seed, run.loader, run.stages, run.timeline, run.catalog
     started = time.perf_counter()
-    people = plan_people(_rng(seed, PEOPLE, batch), size, run.region_codes, run.sales, tl)
+    n_dup = duplicates.count(size)
+    people = plan_people(_rng(seed, PEOPLE, batch), size - n_dup, run.region_codes, run.sales, tl)
+    rng = _rng(seed, DUPLICATES, batch)
+    duplicates.plant_households(rng, people)
+    people = duplicates.plant_duplicates(rng, people, n_dup, tl)
     orders = commerce.plan_orders(_rng(seed, ORDERS, batch), people, tl)
     commerce.plan_fulfilment(
         _rng(seed, FULFILMENT, batch), orders, people, catalog, tl, run.region_codes
@@ -292,7 +303,7 @@ def _write_customers(loader, p: People, region_ids, tl, stream_key) -> None:  # 
     )
     first = loader.next_id
     for model, build, stream in (
-        (cu.Identifier, profile.identifiers, IDENTIFIERS),
+        (cu.Identifier, identifiers.identifiers, IDENTIFIERS),
         (cu.Address, profile.addresses, ADDRESSES),
         (cu.Attribute, profile.attributes, ATTRIBUTES),
     ):

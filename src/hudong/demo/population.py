@@ -1,17 +1,17 @@
-"""Who the demo customers are: people and organizations, contacts, households, duplicates,
-and the hidden buying behaviour that the order generator plays out.
+"""Who the demo customers are: people and organizations, their contacts, and the hidden
+buying behaviour that the order generator plays out.
 
 Rows live in a "row space" first: the real customers (organizations, then persons), then the
-planted duplicates. Ids are given at the end, in order of ``created_at``, so that ids grow with
-time as they do in a real database.
+planted duplicates (:mod:`hudong.demo.duplicates`). Ids are given at the end, in order of
+``created_at``, so that ids grow with time as they do in a real database.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
-import opencc
 
 from hudong.demo import names as nm
 from hudong.demo.places import pick_cities
@@ -56,6 +56,7 @@ class People:
     city: np.ndarray
     name: list[str]
     name_latin: list[str]
+    surname: list[str]  # Chinese surname ("" for others)
     gender: np.ndarray
     birth: np.ndarray  # datetime64[D], NaT unknown
     language: list[str]
@@ -85,17 +86,27 @@ class People:
     def n(self) -> int:
         return len(self.is_org)
 
+    def append(self, **extra: np.ndarray | list) -> People:
+        """These rows followed by ``extra`` rows (every per-row field must be given)."""
+        values: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("n_real", "truth", "id"):
+                continue
+            mine, theirs = getattr(self, f.name), extra[f.name]
+            values[f.name] = (
+                mine + list(theirs) if isinstance(mine, list) else np.concatenate([mine, theirs])
+            )
+        return People(n_real=self.n_real, id=self.id, truth=list(self.truth), **values)
+
 
 def plan_people(
     rng: np.random.Generator,
-    n_total: int,
+    n_real: int,
     region_codes: list[str],
     sales: list[tuple[int, int | None]],
     timeline: Timeline,
 ) -> People:
-    """Draw every customer row. ``sales`` lists (user id, region index or None)."""
-    n_dup = int(round(n_total * 0.04)) if n_total >= 50 else 0
-    n_real = n_total - n_dup
+    """Draw ``n_real`` real customers. ``sales`` lists (user id, region index or None)."""
     n_org = int(round(n_real * 0.10))
     n_person = n_real - n_org
     is_org = np.zeros(n_real, dtype=bool)
@@ -145,9 +156,6 @@ def plan_people(
     language = ["en" if english[i] else "zh-hans" for i in range(n_real)]
 
     city = pick_cities(rng, region, region_codes)
-    household = _households(
-        rng, n_org, n_real, is_contact, english, region, city, name, latin, surname
-    )
 
     age = rng.beta(2.2, 3.0, n_real) * 57 + 18
     has_birth = ~is_org & (rng.random(n_real) < 0.7)
@@ -189,21 +197,33 @@ def plan_people(
         share = np.where(is_org, 0.8, np.where(is_contact, 0.5, 0.15))
         owner[mine & (rng.random(n_real) < share)] = user_id
 
-    real = dict(
+    none = np.full(n_real, -1, dtype=np.int64)
+    return People(
+        n_real=n_real,
+        id=np.zeros(0, dtype=np.int64),
         is_org=is_org,
         is_contact=is_contact,
         english=english,
         region=region,
         city=city,
+        name=name,
+        name_latin=latin,
+        surname=surname,
         gender=gender,
         birth=birth,
+        language=language,
         org_row=org_row,
+        job_title=job,
+        industry=industry,
         credit_cents=credit,
         source=source,
         target=target,
-        created_days=created_days,
+        created=timeline.ts(created_days),
         owner=owner,
-        household=household,
+        household=none,
+        dup_of=none.copy(),
+        dup_row=none.copy(),
+        dup_kind=[""] * n_real,
         buyer=buyer,
         lam=lam,
         p_drop=p_drop,
@@ -212,17 +232,6 @@ def plan_people(
         pay_risk=pay_risk,
         terms_days=terms,
     )
-    texts = dict(
-        name=name,
-        name_latin=latin,
-        language=language,
-        job_title=job,
-        industry=industry,
-        surname=surname,
-    )
-    people = _with_duplicates(rng, real, texts, n_dup, timeline, tables)
-    people.truth.extend(_household_truth(people))
-    return people
 
 
 def _cap(counts: np.ndarray, budget: int) -> np.ndarray:
@@ -231,146 +240,6 @@ def _cap(counts: np.ndarray, budget: int) -> np.ndarray:
         return counts
     keep = np.cumsum(counts) <= budget
     return np.where(keep, counts, 0)
-
-
-def _households(rng, n_org, n_real, is_contact, english, region, city, name, latin, surname):  # type: ignore[no-untyped-def]
-    """Group ~2.5% of the people into households of 2-3 that share a home and a landline.
-
-    A second member keeps their own given name; half of them share the first member's surname
-    (children, siblings), the others keep theirs (spouses keep their surname in China).
-    """
-    household = np.full(n_real, -1, dtype=np.int64)
-    pool = np.flatnonzero(~is_contact & ~english & (np.arange(n_real) >= n_org))
-    pool = rng.permutation(pool)[: int(len(pool) * 0.025)]
-    sizes = rng.choice([2, 3], size=len(pool) // 2 + 1, p=[0.7, 0.3])
-    pos = 0
-    for number, size in enumerate(sizes.tolist()):
-        members = pool[pos : pos + size]
-        if len(members) < 2:
-            break
-        pos += size
-        head = int(members[0])
-        household[head] = number
-        for row in members[1:].tolist():
-            household[row] = number
-            region[row], city[row] = region[head], city[head]
-            if rng.random() < 0.5 and surname[row] != surname[head]:
-                given = name[row][len(surname[row]) :]
-                name[row] = surname[head] + given
-                latin[row] = nm.latin_person(surname[head], given)
-                surname[row] = surname[head]
-    return household
-
-
-DUP_KINDS_CN = (["cross_channel", "typo", "pinyin", "traditional"], [0.3, 0.25, 0.25, 0.2])
-DUP_KINDS_EN = (["cross_channel", "typo"], [0.5, 0.5])
-
-
-def _with_duplicates(rng, real, texts, n_dup, timeline, tables) -> People:  # type: ignore[no-untyped-def]
-    """Append one duplicate row for ``n_dup`` real customers, the way duplicates arise."""
-    n_real = len(real["is_org"])
-    originals = np.sort(rng.choice(n_real, size=n_dup, replace=False)) if n_dup else np.array([])
-    originals = originals.astype(np.int64)
-    s2t = opencc.OpenCC("s2t")
-    kinds: list[str] = []
-    d_name, d_latin, d_lang = [], [], []
-    for row in originals.tolist():
-        name, latin, surname = texts["name"][row], texts["name_latin"][row], texts["surname"][row]
-        if real["is_org"][row]:
-            kind, new_name, new_latin = "org_variant", nm.org_variant(rng, name), latin
-        else:
-            table = DUP_KINDS_EN if real["english"][row] else DUP_KINDS_CN
-            kind = str(rng.choice(table[0], p=table[1]))
-            new_name, new_latin = _variant(rng, kind, name, latin, surname, s2t, tables)
-            if not new_name:
-                kind, new_name, new_latin = "pinyin", latin, latin
-            if kind == "pinyin" and rng.random() < 0.3:
-                new_name = new_latin = nm.western_order(latin)
-            elif kind == "pinyin" and rng.random() < 0.3:
-                new_name = new_latin = latin.upper()
-        kinds.append(kind)
-        d_name.append(new_name)
-        d_latin.append(new_latin)
-        lang = texts["language"][row]
-        d_lang.append({"pinyin": "en", "traditional": "zh-hant"}.get(kind, lang))
-
-    def extend(key: str, dup_values: np.ndarray) -> np.ndarray:
-        return np.concatenate([real[key], dup_values])
-
-    o = originals
-    keep_birth = rng.random(n_dup) < 0.6
-    later = (
-        real["created_days"][o]
-        + 1
-        + rng.random(n_dup) * np.maximum(timeline.end_days - real["created_days"][o] - 2, 0)
-    )
-    created_days = extend("created_days", np.minimum(later, timeline.end_days - 0.5))
-    dup_of = np.concatenate([np.full(n_real, -1), o]).astype(np.int64)
-    dup_row = np.full(n_real + n_dup, -1, dtype=np.int64)
-    dup_row[o] = n_real + np.arange(n_dup)
-    zeros = np.zeros(n_dup)
-    source = np.where(real["source"][o] == "webshop", "store", "webshop")
-    people = People(
-        n_real=n_real,
-        id=np.zeros(0, dtype=np.int64),
-        is_org=extend("is_org", real["is_org"][o]),
-        is_contact=extend("is_contact", real["is_contact"][o]),
-        english=extend("english", real["english"][o]),
-        region=extend("region", real["region"][o]),
-        city=extend("city", real["city"][o]),
-        name=texts["name"] + d_name,
-        name_latin=texts["name_latin"] + d_latin,
-        gender=extend("gender", real["gender"][o]),
-        birth=extend("birth", np.where(keep_birth, real["birth"][o], np.datetime64("NaT", "D"))),
-        language=texts["language"] + d_lang,
-        org_row=extend("org_row", real["org_row"][o]),
-        job_title=texts["job_title"] + [texts["job_title"][r] for r in o.tolist()],
-        industry=texts["industry"] + [texts["industry"][r] for r in o.tolist()],
-        credit_cents=extend("credit_cents", zeros.astype(np.int64)),
-        source=extend("source", source),
-        target=extend("target", zeros.astype(bool)),
-        created=timeline.ts(created_days),
-        owner=extend("owner", zeros.astype(np.int64)),
-        household=extend("household", np.full(n_dup, -1)),
-        dup_of=dup_of,
-        dup_row=dup_row,
-        dup_kind=[""] * n_real + kinds,
-        buyer=extend("buyer", zeros.astype(bool)),
-        lam=extend("lam", zeros),
-        p_drop=extend("p_drop", zeros + 1),
-        nu=extend("nu", zeros + 1),
-        t_first=extend("t_first", zeros),
-        pay_risk=extend("pay_risk", real["pay_risk"][o]),
-        terms_days=extend("terms_days", real["terms_days"][o]),
-    )
-    people.truth = [(n_real + k, int(r), kinds[k]) for k, r in enumerate(o.tolist())]
-    return people
-
-
-def _variant(rng, kind, name, latin, surname, s2t, tables) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    if kind == "cross_channel":
-        return name, latin
-    if kind == "typo":
-        if surname:  # Chinese name: same pinyin, other character
-            return nm.homophone_typo(rng, name, surname, tables), latin
-        typo = nm.latin_typo(rng, name)
-        return typo, typo
-    if kind == "traditional":
-        converted = s2t.convert(name)
-        return (converted, latin) if converted != name else ("", "")
-    return latin, latin  # pinyin
-
-
-def _household_truth(people: People) -> list[tuple[int, int, str]]:
-    out = []
-    heads: dict[int, int] = {}
-    for row in np.flatnonzero(people.household >= 0).tolist():
-        number = int(people.household[row])
-        if number in heads:
-            out.append((row, heads[number], "household_not_duplicate"))
-        else:
-            heads[number] = row
-    return out
 
 
 def assign_ids(people: People, first_id: int) -> None:

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError("--as-of must be a date, YYYY-MM-DD.") from exc
             as_of = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-        console = Console(file=self.stdout._out, stderr=False)  # type: ignore[attr-defined]
+        console = Console(file=self.stdout._out)  # type: ignore[attr-defined,arg-type]
         report = generate(
             options["customers"],
             options["seed"],
