@@ -167,6 +167,10 @@ def generate(
 ) -> Report:
     """Generate ``customers`` customer rows (planted duplicates included) and their history.
 
+    ``using`` names the connection the rows are written through; the demo users and the
+    catalogue go through the ORM's default database, so keep it at "default" unless they are
+    the same.
+
     Customers are generated in independent batches of :data:`BATCH` (one batch up to that
     size), which bounds memory whatever the size; ids keep growing from batch to batch.
     """
@@ -200,6 +204,7 @@ def generate(
         region_ids = np.array([regions[c].id for c in region_codes], dtype=np.int64)
         run = _Run(seed, loader, stages, tl, catalog, region_codes, region_ids, sales)
         stages.expect("customers", customers)
+        appending = loader.next_id(cu.Customer) > 1
         truth: list[tuple[int, int, str]] = []
         for batch, start in enumerate(range(0, customers, BATCH)):
             size = min(BATCH, customers - start)
@@ -213,7 +218,7 @@ def generate(
         loader.reset_sequences()
         _analyze(loader)
         path = Path(truth_file) if truth_file else default_truth_file(using)
-        report.truth_file = _write_truth(path, truth)
+        report.truth_file = _write_truth(path, truth, append=appending and path.exists())
         stages.timed("finish", started)
     report.rows = dict(loader.rows)
     report.write_seconds = {k: round(v, 3) for k, v in loader.seconds.items()}
@@ -323,11 +328,12 @@ def _analyze(loader: BulkLoader) -> None:
                 cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
 
 
-def _write_truth(path: Path, truth: list[tuple[int, int, str]]) -> Path:
+def _write_truth(path: Path, truth: list[tuple[int, int, str]], *, append: bool) -> Path:
+    """The truth CSV; a load into a database that already had customers adds to it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = sorted(truth)
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with path.open("a" if append else "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(TRUTH_HEADER)
-        writer.writerows(rows)
+        if not append:
+            writer.writerow(TRUTH_HEADER)
+        writer.writerows(sorted(truth))
     return path
