@@ -261,3 +261,22 @@ def test_the_load_leaves_indexes_and_constraints_as_migrations_made_them(tmp_pat
     last = Customer.objects.order_by("-id").first()
     new = Customer.objects.create(name="新客户", region=last.region)
     assert new.id > last.id
+
+
+def test_a_failed_load_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a database and a load that breaks in its last stage
+    before = schema()
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("hudong.demo.commerce.billing", broken)
+    # when it runs
+    with pytest.raises(RuntimeError):
+        generate(60, SEED, as_of=AS_OF, truth_file=tmp_path / "t.csv", progress=False)
+    # then no row stays, the indexes are back, and no truth file claims anything
+    assert not Customer.objects.exists() and not Order.objects.exists()
+    assert schema() == before
+    assert not (tmp_path / "t.csv").exists()

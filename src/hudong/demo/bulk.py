@@ -120,15 +120,14 @@ class BulkLoader:
                 cursor.execute(f"PRAGMA cache_size={cache_size}")
                 cursor.execute(f"PRAGMA foreign_keys={foreign_keys}")
 
-    @contextmanager
-    def indexes_deferred(self, *tables: type[models.Model]) -> Iterator[None]:
-        """Load empty tables without their secondary indexes (and, on PostgreSQL, without
-        their foreign-key constraints), then build them once at the end: one sorted index build
-        and one validating join beat millions of b-tree inserts and per-row trigger checks.
+    def drop_indexes(self, *tables: type[models.Model]) -> list[str]:
+        """Drop the secondary indexes of the empty ones among ``tables`` (and, on PostgreSQL,
+        their foreign-key constraints); returns the statements that build them again
+        (:meth:`restore_indexes`). One sorted index build and one validating join at the end
+        beat millions of b-tree inserts and per-row trigger checks.
 
-        Run inside the stage's transaction: if the load fails, everything comes back with the
-        rollback; a unique index that finds a duplicate, or a broken reference, fails the stage.
-        Tables that already hold rows keep their indexes and constraints.
+        Call it inside the load's transaction: if the load fails, everything comes back with
+        the rollback. Tables that already hold rows keep their indexes and constraints.
         """
         qn = self.connection.ops.quote_name
         drop: list[str] = []
@@ -169,12 +168,22 @@ class BulkLoader:
                     for name, definition in cursor.fetchall():
                         drop.append(f"DROP INDEX {qn(name)}")
                         create.insert(0, definition)  # indexes first: the checks use them
+            if drop and self.vendor == "postgresql":
+                # deferred checks still pending in this transaction (rows written before)
+                # would forbid altering the tables they concern: run them now
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for statement in drop:
                 cursor.execute(statement)
-        yield
+        return create
+
+    def restore_indexes(self, statements: list[str], *tables: type[models.Model]) -> None:
+        """Build what :meth:`drop_indexes` dropped, then check the loaded tables' references
+        (SQLite loads with enforcement off). A unique index that finds a duplicate, or a broken
+        reference, raises and so rolls the load back."""
         started = time.perf_counter()
         with self.connection.cursor() as cursor:
-            for statement in create:
+            for statement in statements:
                 cursor.execute(statement)
         self.seconds["(index and constraint builds)"] += time.perf_counter() - started
         started = time.perf_counter()

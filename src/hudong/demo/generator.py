@@ -6,10 +6,12 @@ shifts every timestamp and keeps everything else. Each random stream has its own
 ``Generator(PCG64([seed, stream, batch]))``, so changing one stage does not reshuffle the
 others.
 
-Stages (each one transaction per batch of customers, each with a progress bar): people
-(regions, teams, demo users), catalog, customers (with identifiers, addresses, attributes),
-orders (with lines), shipments (with returns), billing (invoices, payments). Everything is
-drawn with numpy first and written in chunks by :class:`hudong.demo.bulk.BulkLoader`.
+The load is one transaction (all or nothing) and each stage a savepoint in it, with its own
+progress bar: people (regions, teams, demo users), catalog, customers (with identifiers,
+addresses, attributes), orders (with lines), shipments (with returns), billing (invoices,
+payments), indexes (the secondary indexes of empty tables are built once, after the load).
+Everything is drawn with numpy first, in batches of customers, and written in chunks by
+:class:`hudong.demo.bulk.BulkLoader`.
 
 What the data contains: :mod:`hudong.demo.population` (who, and how they buy),
 :mod:`hudong.demo.identifiers`, :mod:`hudong.demo.profile` (addresses, attributes),
@@ -55,6 +57,10 @@ from hudong.demo.population import People, Timeline, assign_ids, plan_people
 PEOPLE, ORDERS, FULFILMENT, IDENTIFIERS, ADDRESSES, ATTRIBUTES = 1, 2, 3, 4, 5, 6
 RETURNS, BILLING, CATALOG, DUPLICATES = 8, 9, 10, 11
 BATCH = 100_000  # customers planned and written together
+LOADED = (
+    cu.Customer, cu.Identifier, cu.Address, cu.Attribute, cm.Order, cm.OrderLine,
+    cm.Shipment, cm.Return, cm.Invoice, cm.Payment,
+)  # fmt: skip
 TRUTH_HEADER = ("customer_id", "duplicate_of_id", "kind_of_duplicate")
 
 
@@ -104,7 +110,7 @@ def _rng(seed: int, *stream: int) -> np.random.Generator:
 
 
 class _Stages:
-    """Times each stage, runs it in one transaction and shows its progress bar."""
+    """Times each stage, runs it as one savepoint of the load and shows its progress bar."""
 
     def __init__(self, report: Report, progress: Progress, using: str) -> None:
         self.report, self.progress, self.using = report, progress, using
@@ -188,6 +194,7 @@ def generate(
     with (
         Progress(*columns, console=console, disable=not progress) as bar,
         loader.fast_session(),
+        transaction.atomic(using=using),  # all or nothing; the stages are savepoints
     ):
         stages = _Stages(report, bar, using)
         with stages("people", 1):
@@ -205,6 +212,7 @@ def generate(
         run = _Run(seed, loader, stages, tl, catalog, region_codes, region_ids, sales)
         stages.expect("customers", customers)
         appending = loader.next_id(cu.Customer) > 1
+        rebuild = loader.drop_indexes(*LOADED)
         truth: list[tuple[int, int, str]] = []
         for batch, start in enumerate(range(0, customers, BATCH)):
             size = min(BATCH, customers - start)
@@ -213,13 +221,14 @@ def generate(
             report.duplicates += int((people.dup_of >= 0).sum())
             report.households += len(np.unique(people.household[people.household >= 0]))
             del people
-
+        with stages("indexes", len(LOADED)):
+            loader.restore_indexes(rebuild, *LOADED)
         started = time.perf_counter()
         loader.reset_sequences()
         _analyze(loader)
-        path = Path(truth_file) if truth_file else default_truth_file(using)
-        report.truth_file = _write_truth(path, truth, append=appending and path.exists())
         stages.timed("finish", started)
+    path = Path(truth_file) if truth_file else default_truth_file(using)
+    report.truth_file = _write_truth(path, truth, append=appending and path.exists())
     report.rows = dict(loader.rows)
     report.write_seconds = {k: round(v, 3) for k, v in loader.seconds.items()}
     return report
@@ -244,13 +253,10 @@ def _batch(run: _Run, batch: int, size: int) -> People:
     for name in ("orders", "shipments", "billing"):
         stages.expect(name, n_orders)
 
-    with (
-        stages("customers"),
-        loader.indexes_deferred(cu.Customer, cu.Identifier, cu.Address, cu.Attribute),
-    ):
+    with stages("customers"):
         _write_customers(loader, people, run.region_ids, tl, (seed, batch))
         stages.advance(people.n)
-    with stages("orders"), loader.indexes_deferred(cm.Order, cm.OrderLine):
+    with stages("orders"):
         first_line = loader.next_id(cm.OrderLine)
         for order_cols, line_cols in commerce.order_chunks(
             (seed, batch), orders, people, catalog, loader.next_id(cm.Order), first_line
@@ -258,13 +264,13 @@ def _batch(run: _Run, batch: int, size: int) -> People:
             loader.write(cm.Order, order_cols)
             loader.write(cm.OrderLine, line_cols)
             stages.advance(len(order_cols["id"]))
-    with stages("shipments"), loader.indexes_deferred(cm.Shipment, cm.Return):
+    with stages("shipments"):
         loader.write(cm.Shipment, commerce.shipments(orders, catalog, loader.next_id(cm.Shipment)))
         rng = _rng(seed, RETURNS, batch)
         loader.write(
             cm.Return, commerce.returns(rng, orders, people, tl, loader.next_id(cm.Return))
         )
-    with stages("billing"), loader.indexes_deferred(cm.Invoice, cm.Payment):
+    with stages("billing"):
         first_invoice, first_payment = loader.next_id(cm.Invoice), loader.next_id(cm.Payment)
         rng = _rng(seed, BILLING, batch)
         invoices, payments = commerce.billing(rng, orders, people, tl, first_invoice, first_payment)
