@@ -121,3 +121,12 @@ def test_supervisor_of_another_region_gets_404(region_b: Any, customer_a: Any) -
     client.force_login(sup)
     resp = client.get(f"/customers/{customer_a.pk}/")
     assert resp.status_code == 404 and "customers.not_found" in resp.content.decode()
+
+
+@pytest.mark.django_db
+def test_favicon_is_found_without_a_login() -> None:
+    # Given a browser that asks for /favicon.ico before anyone logs in
+    resp = Client().get("/favicon.ico", follow=True)
+    # Then it gets the icon, not a 404 in its console
+    assert resp.status_code == 200
+    assert resp.redirect_chain[0][0].endswith("web/favicon.svg")

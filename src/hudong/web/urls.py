@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from hudong.web import views
 
@@ -10,4 +12,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("system/", views.system, name="system"),
     path("audit/", views.audit, name="audit"),
+    # Browsers and bookmarks ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
 ]
