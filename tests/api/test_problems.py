@@ -81,7 +81,7 @@ def test_every_route_requires_authentication(method: str, url: str) -> None:
             "post",
             "/api/v1/customers",
             {"name": "x", "region": "region-a", "identifiers": [{"kind": "phone", "value": "abc"}]},
-            400,
+            422,
             "customers.identifier_invalid",
         ),
         ("patch", "/api/v1/customers/{id}", {"name": None}, 422, "customers.field_required"),

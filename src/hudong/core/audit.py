@@ -106,3 +106,10 @@ def tracked_models() -> list[type[models.Model]]:
 def record_view(instance: models.Model, *, customer_id: int | None, via: str = "") -> None:
     """Record that the current actor saw ``instance`` (personal data)."""
     _write(AuditAction.VIEW, instance, None, None, customer_id=customer_id, via=via)
+
+
+def record(
+    action: str, instance: models.Model, *, before: Any, after: Any, customer_id: int | None
+) -> None:
+    """An audit row for a change made in bulk (a merge, an import batch) that signals miss."""
+    _write(action, instance, before, after, customer_id=customer_id)

@@ -22,6 +22,7 @@ class Resource:
     model: type[Model]
     region_path: str  # e.g. "region" on customers, "customer__region" on orders
     owner_path: str  # e.g. "owner"
+    policy: dict[str, str] | None = None  # default rules when not DEFAULT_POLICY
 
 
 _RESOURCES: dict[str, Resource] = {}
@@ -37,8 +38,17 @@ DEFAULT_POLICY: dict[str, str] = {
 }
 
 
-def register(name: str, model: type[Model], *, region_path: str, owner_path: str) -> None:
-    _RESOURCES[name] = Resource(name, model, region_path, owner_path)
+def register(
+    name: str,
+    model: type[Model],
+    *,
+    region_path: str,
+    owner_path: str,
+    policy: dict[str, str] | None = None,
+) -> None:
+    """Declare a resource; ``policy`` is the default rule per role a fresh installation gets
+    (for a privilege such as merging customers, narrower than reading them)."""
+    _RESOURCES[name] = Resource(name, model, region_path, owner_path, policy)
 
 
 def resources() -> dict[str, Resource]:
@@ -103,8 +113,8 @@ def can_see(user: Any, resource: str, obj: Model) -> bool:
 def seed_default_rules() -> int:
     """Create the default rule for every role and registered resource that has none."""
     created = 0
-    for name in _RESOURCES:
-        for role, scope in DEFAULT_POLICY.items():
+    for name, res in _RESOURCES.items():
+        for role, scope in (res.policy or DEFAULT_POLICY).items():
             _, was_created = AccessRule.objects.get_or_create(
                 role=role, resource=name, defaults={"scope": scope}
             )

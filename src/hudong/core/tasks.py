@@ -22,6 +22,16 @@ def dispatch_event(event_id: str) -> int:
 
 
 @task()
+def run_job(job_id: int) -> str:
+    """Do the work of one job (import, export, resolution run...) with its progress recorded."""
+    from hudong.core import jobs
+    from hudong.core.models.jobs import Job
+
+    job = Job.objects.get(pk=job_id)
+    return jobs.execute(job).status
+
+
+@task()
 def heartbeat(run_id: int) -> str:
     """Every minute: proves the worker and the scheduler are alive (shown on the system page),
     and sweeps the outbox for events whose delivery failed."""

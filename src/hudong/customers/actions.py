@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hudong.core import events, scoping
-from hudong.core.errors import DomainError, PermissionDeniedError
+from hudong.core.errors import DomainError, NotFound, PermissionDeniedError
 from hudong.core.models import Region
-from hudong.customers.models import Customer, Identifier
+from hudong.customers.models import (
+    Customer,
+    Identifier,
+    MatchCandidate,
+    MatchStatus,
+    MergeRecord,
+)
 from hudong.customers.normalize import normalize
+from hudong.customers.resolution import merge as merging
 
 EDITABLE_FIELDS = {
     "name",
@@ -118,3 +126,73 @@ def add_identifier(
             _("This identifier already belongs to another customer."),
             status=409,
         ) from exc
+
+
+def _mergeable(user: Any, customer_id: int) -> Customer:
+    """A current customer the user may both see and merge; else 404 (never says it exists)."""
+    visible = scoping.visible(user, "customers").filter(pk=customer_id).first()
+    if visible is None or not scoping.visible(user, "merges_allowed").filter(pk=customer_id):
+        if visible is not None:
+            raise PermissionDeniedError("customers.merge_forbidden")
+        raise NotFound("customers.not_found")
+    return visible
+
+
+def merge_customers(
+    user: Any, survivor_id: int, merged_id: int, *, candidate_id: int | None = None
+) -> MergeRecord:
+    """Merge two customers the user may see and is allowed to merge (both audited)."""
+    survivor, merged = _mergeable(user, survivor_id), _mergeable(user, merged_id)
+    candidate = None
+    if candidate_id is not None:
+        candidate = MatchCandidate.objects.filter(
+            pk=candidate_id,
+            left_id__in=[survivor_id, merged_id],
+            right_id__in=[survivor_id, merged_id],
+        ).first()
+        if candidate is None:
+            raise NotFound("customers.candidate_not_found")
+    return merging.merge(survivor, merged, user=user, candidate=candidate, reason="manual")
+
+
+def unmerge(user: Any, merge_id: int) -> Customer:
+    """Undo a merge the user may see (they must be allowed to merge the kept record)."""
+    record = MergeRecord.objects.filter(pk=merge_id).first()
+    if record is None:
+        raise NotFound("customers.merge_not_found")
+    _mergeable(user, record.survivor_id)
+    if not scoping.visible(user, "merges_allowed").filter(pk=record.merged_id).exists():
+        raise NotFound("customers.merge_not_found")
+    return merging.unmerge(record, user=user)
+
+
+@transaction.atomic
+def decide_candidate(
+    user: Any, candidate_id: int, decision: str, survivor_id: int | None = None
+) -> MatchCandidate:
+    """The reviewer's answer on a possible duplicate: merge it, or remember "not the same"."""
+    candidate = MatchCandidate.objects.select_for_update().filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound("customers.candidate_not_found")
+    for cid in (candidate.left_id, candidate.right_id):
+        _mergeable(user, cid)
+    if candidate.status != MatchStatus.PENDING:
+        raise DomainError(
+            "customers.candidate_decided", _("This pair has already been decided."), status=409
+        )
+    if decision == "not_same":
+        candidate.status = MatchStatus.NOT_SAME
+        candidate.decided_by, candidate.decided_at = user, timezone.now()
+        candidate.save(update_fields=["status", "decided_by", "decided_at"])
+        return candidate
+    if decision != "merge":
+        raise DomainError("customers.decision_invalid", _("Unknown decision."), status=422)
+    keep = survivor_id or candidate.left_id
+    if keep not in (candidate.left_id, candidate.right_id):
+        raise DomainError(
+            "customers.survivor_invalid", _("Keep one of the two records."), status=422
+        )
+    other = candidate.right_id if keep == candidate.left_id else candidate.left_id
+    merge_customers(user, keep, other, candidate_id=candidate.pk)
+    candidate.refresh_from_db()
+    return candidate

@@ -12,6 +12,15 @@ class CustomersConfig(AppConfig):
         from hudong.customers import models
 
         scoping.register("customers", models.Customer, region_path="region", owner_path="owner")
+        # Merging and unmerging records is a privilege of its own, narrower than reading them.
+        scoping.register(
+            "merges_allowed",
+            models.Customer,
+            region_path="region",
+            owner_path="owner",
+            policy={"supervisor": "region", "admin": "all"},
+        )
         audit.track(models.Customer, customer="pk")
+        audit.track(models.DripQuestion)
         for child in (models.Identifier, models.Address, models.Attribute):
             audit.track(child, customer="customer_id")

@@ -8,29 +8,31 @@ from django.db.models import Q, QuerySet
 
 from hudong.core import audit, scoping
 from hudong.core.errors import NotFound
-from hudong.customers.models import Customer, Identifier
-from hudong.customers.normalize import normalize
+from hudong.customers.models import Customer
+from hudong.customers.normalize import guesses
+from hudong.customers.resolution.identify import by_identifiers, name_filter
 
 
 def visible_customers(user: Any) -> QuerySet[Customer]:
-    return scoping.visible(user, "customers").select_related("region", "owner")
+    """Current customers the user may see (records merged into another are left out)."""
+    qs = scoping.visible(user, "customers").filter(merged_into__isnull=True)
+    return qs.select_related("region", "owner")
 
 
 def search(user: Any, text: str) -> QuerySet[Customer]:
-    """Customers visible to ``user`` whose name or any identifier matches ``text``; the caller
-    slices the page it shows."""
+    """Customers visible to ``user`` whose identifier (in any spelling) or name (characters,
+    traditional characters or pinyin) matches ``text``; the caller slices the page it shows."""
     qs = visible_customers(user)
     text = text.strip()
     if not text:
         return qs
-    keys = {text, text.lower()}
-    for kind in ("phone", "email"):
-        try:
-            keys.add(normalize(kind, text))
-        except Exception:  # not that kind of identifier: fine
-            continue
-    by_identifier = Identifier.objects.filter(normalized__in=keys).values("customer_id")
-    match = Q(pk__in=by_identifier) | Q(name__icontains=text) | Q(name_latin__icontains=text)
+    keys = guesses(text)
+    match = Q(pk__in=by_identifiers(keys.items()).values("customer_id")) if keys else Q(pk__in=[])
+    by_name = name_filter(text)
+    if by_name is not None:
+        match |= by_name
+    if not keys and by_name is None:
+        match |= Q(name__icontains=text)
     return qs.filter(match)
 
 

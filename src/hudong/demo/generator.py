@@ -47,6 +47,7 @@ from rich.progress import (
 from hudong.commerce import models as cm
 from hudong.core.models import Profile, Role
 from hudong.customers import models as cu
+from hudong.customers.names import search_keys
 from hudong.demo import commerce, duplicates, identifiers, profile
 from hudong.demo.bulk import BulkLoader, Dates, Money, Ref, Timestamps
 from hudong.demo.catalog import Catalog, ensure_catalog
@@ -289,18 +290,23 @@ def _write_customers(loader, p: People, region_ids, tl, stream_key) -> None:  # 
         return values[order]
 
     n = p.n
+    names, latins = pick(p.name), pick(p.name_latin)
+    keys = [search_keys(nm, lt) for nm, lt in zip(names, latins, strict=True)]
     loader.write(
         cu.Customer,
         {
             "id": p.id[order],
             "kind": np.where(p.is_org, "organization", "person")[order],
-            "name": pick(p.name),
-            "name_latin": pick(p.name_latin),
+            "name": names,
+            "name_latin": latins,
+            "name_key": [k[0] for k in keys],
+            "name_pinyin": [k[1] for k in keys],
             "gender": p.gender[order],
             "birth_date": Dates(p.birth[order]),
             "language": pick(p.language),
             "region_id": region_ids[p.region][order],
             "owner_id": Ref(p.owner[order]),
+            "merged_into_id": Ref(np.zeros(n, dtype=np.int64)),
             "organization_id": Ref(org[order]),
             "job_title": pick(p.job_title),
             "industry": pick(p.industry),

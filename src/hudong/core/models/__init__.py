@@ -1,4 +1,4 @@
-"""Platform models: people and access, audit trail, domain events, schedules."""
+"""Platform models: people and access, audit trail, domain events, schedules, jobs."""
 
 from hudong.core.models.access import (
     AccessRule,
@@ -11,6 +11,7 @@ from hudong.core.models.access import (
 )
 from hudong.core.models.audit import AuditEntry
 from hudong.core.models.events import DomainEvent, EventDelivery
+from hudong.core.models.jobs import Job, JobStatus
 from hudong.core.models.schedules import ScheduleRun
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEntry",
     "DomainEvent",
     "EventDelivery",
+    "Job",
+    "JobStatus",
     "LoginFailure",
     "Profile",
     "Region",

@@ -15,6 +15,8 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("Updated")
     DELETE = "delete", _("Deleted")
     VIEW = "view", _("Viewed")
+    MERGE = "merge", _("Merged")
+    UNMERGE = "unmerge", _("Merge undone")
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):

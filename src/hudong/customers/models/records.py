@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hudong.core.models import Region
+from hudong.customers.names import search_keys
 
 
 class CustomerKind(models.TextChoices):
@@ -59,6 +62,19 @@ class Customer(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     source = models.CharField(_("source"), max_length=50, blank=True)
     is_target_account = models.BooleanField(_("target account"), default=False)
+    # Search keys kept in step with the name by save(): traditional folded to simplified,
+    # case and spacing removed; and the toneless pinyin, so "zhangwei" finds 张伟 and 張偉.
+    name_key = models.CharField(_("name key"), max_length=200, blank=True, db_index=True)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=300, blank=True, db_index=True)
+    # A record merged into another stays (so the merge can be undone) but leaves every list.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -70,6 +86,13 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key, self.name_pinyin = search_keys(self.name, self.name_latin)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "name_key", "name_pinyin"}
+        super().save(*args, **kwargs)
 
 
 class IdentifierKind(models.TextChoices):
