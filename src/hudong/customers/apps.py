@@ -20,6 +20,14 @@ class CustomersConfig(AppConfig):
             owner_path="owner",
             policy={"supervisor": "region", "admin": "all"},
         )
+        # Importing customer lists: where imported records may land.
+        scoping.register(
+            "imports_allowed",
+            models.Customer,
+            region_path="region",
+            owner_path="owner",
+            policy={"admin": "all", "supervisor": "region", "marketer": "all"},
+        )
         audit.track(models.Customer, customer="pk")
         audit.track(models.DripQuestion)
         for child in (models.Identifier, models.Address, models.Attribute):
