@@ -35,5 +35,69 @@ def _credit(user: Any, customer: Customer) -> dict[str, Any]:
     return {"credit_used": used, "credit_limit": customer.credit_limit, "overdue": overdue}
 
 
-register(Panel("orders", _("Orders and shipments"), "commerce/panel_orders.html", _orders, 20))
-register(Panel("credit", _("Credit and payments"), "commerce/panel_credit.html", _credit, 30))
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _orders_data(ctx: dict[str, Any]) -> dict[str, Any]:
+    s = ctx["last_shipment"]
+    return {
+        "orders": [
+            {
+                "number": o.number,
+                "ordered_at": _day(o.ordered_at),
+                "total": str(o.total),
+                "currency": o.currency,
+                "status": o.status,
+            }
+            for o in ctx["orders"]
+        ],
+        "last_shipment": s
+        and {
+            "order": s.order.number,
+            "carrier": s.carrier.name,
+            "tracking_number": s.tracking_number,
+            "status": s.status,
+            "shipped_at": _day(s.shipped_at),
+            "promised_at": _day(s.promised_at),
+            "delivered_at": _day(s.delivered_at),
+            "late": s.is_late,
+        },
+        "returns": [
+            {"reason": r.reason, "amount": str(r.amount), "status": r.status}
+            for r in ctx["returns"]
+        ],
+    }
+
+
+def _credit_data(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "credit_limit": str(ctx["credit_limit"]),
+        "credit_used": str(ctx["credit_used"]),
+        "overdue": [
+            {"number": i.number, "amount": str(i.amount), "due_at": _day(i.due_at)}
+            for i in ctx["overdue"]
+        ],
+    }
+
+
+register(
+    Panel(
+        "orders",
+        _("Orders and shipments"),
+        "commerce/panel_orders.html",
+        _orders,
+        20,
+        data=_orders_data,
+    )
+)
+register(
+    Panel(
+        "credit",
+        _("Credit and payments"),
+        "commerce/panel_credit.html",
+        _credit,
+        30,
+        data=_credit_data,
+    )
+)

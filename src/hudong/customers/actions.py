@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,7 +13,10 @@ from hudong.core import events, scoping
 from hudong.core.errors import DomainError, NotFound, PermissionDeniedError
 from hudong.core.models import Region
 from hudong.customers.models import (
+    AnswerKind,
+    Attribute,
     Customer,
+    DripQuestion,
     Identifier,
     MatchCandidate,
     MatchStatus,
@@ -196,3 +200,59 @@ def decide_candidate(
     merge_customers(user, keep, other, candidate_id=candidate.pk)
     candidate.refresh_from_db()
     return candidate
+
+
+def _parse_answer(question: DripQuestion, raw: str) -> Any:
+    text = (raw or "").strip()
+    if not text:
+        raise DomainError("customers.answer_empty", _("Please enter an answer."), status=422)
+    if question.answer_kind == AnswerKind.DATE:
+        try:
+            return dt.date.fromisoformat(text.replace("/", "-"))
+        except ValueError as exc:
+            raise DomainError(
+                "customers.answer_invalid", _("Enter a date as YYYY-MM-DD."), status=422
+            ) from exc
+    if question.answer_kind == AnswerKind.CHOICE and text not in question.choices:
+        raise DomainError("customers.answer_invalid", _("Choose one of the answers."), status=422)
+    if len(text) > 500:
+        raise DomainError("customers.answer_invalid", _("The answer is too long."), status=422)
+    return text
+
+
+@transaction.atomic
+def answer_question(customer: Customer, key: str, raw: str, *, user: Any = None) -> str:
+    """Store the customer's answer to a drip question, stamped with its source and today's
+    date: a field (birth date), an identifier (email, phone, WeChat id) or an attribute."""
+    question = DripQuestion.objects.filter(key=key, is_active=True).first()
+    if question is None:
+        raise NotFound("customers.question_not_found")
+    value = _parse_answer(question, raw)
+    now = timezone.now()
+    source = "drip"
+    if key in {"birth_date"}:
+        update_customer(customer, {key: value}, user=user)
+    elif key in {"email", "phone", "wechat"}:
+        taken = customer.identifiers.filter(kind=key, normalized=normalize(key, value)).first()
+        if taken is not None:
+            taken.verified_at = now
+            taken.save(update_fields=["verified_at"])
+        else:
+            ident = add_identifier(customer, key, value, source=source)
+            ident.verified_at = now
+            ident.save(update_fields=["verified_at"])
+    else:
+        attr, _created = Attribute.objects.get_or_create(
+            customer=customer,
+            key=key,
+            defaults={"category": question.category, "value": value, "verified_at": now},
+        )
+        attr.category, attr.value, attr.source, attr.verified_at = (
+            question.category,
+            str(value),
+            source,
+            now,
+        )
+        attr.save()
+    events.publish("customers.question_answered", {"customer_id": customer.pk, "key": key})
+    return str(value)

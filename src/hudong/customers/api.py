@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from hudong.api.pagination import Page
 from hudong.api.types import CleanStr, Id
-from hudong.customers import actions, queries
+from hudong.customers import actions, quality, queries, view360
 
 router = Router(tags=["customers"])
 
@@ -109,3 +109,32 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
 def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
     customer = queries.get_for_update(request.user, customer_id)
     return actions.update_customer(customer, payload.dict(exclude_unset=True), user=request.user)
+
+
+@router.get("/{customer_id}/360", response=dict[str, Any])
+def customer_360(request: HttpRequest, customer_id: Id) -> Any:
+    """The 360 view as data: profile, organization and contacts, identifiers, addresses,
+    attributes with their freshness, completeness, the next drip questions, and every panel
+    (orders and shipments, credit and payments, ...). The read is audited."""
+    customer = view360.load(request.user, customer_id, via=f"API GET {request.path}")
+    return view360.payload(request.user, customer)
+
+
+class AnswerIn(Schema):
+    key: CleanStr = Field(..., min_length=1, max_length=100)
+    value: CleanStr = Field(..., min_length=1, max_length=500)
+
+
+class AnswerOut(Schema):
+    key: str
+    value: str
+    completeness: int
+
+
+@router.post("/{customer_id}/answers", response=AnswerOut)
+def answer(request: HttpRequest, customer_id: Id, payload: AnswerIn) -> Any:
+    """Save the customer's answer to a drip question, with its source and today's date."""
+    customer = queries.get_for_update(request.user, customer_id)
+    value = actions.answer_question(customer, payload.key, payload.value, user=request.user)
+    fresh = view360.load(request.user, customer_id, via=f"API POST {request.path}")
+    return {"key": payload.key, "value": value, "completeness": quality.completeness(fresh)}

@@ -14,6 +14,7 @@ from typing import Any
 from hudong.customers.models import Customer
 
 PanelContext = Callable[[Any, Customer], dict[str, Any]]
+PanelData = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Panel:
     template: str
     context: PanelContext
     order: int = 100
+    # The panel's context as JSON for the API's 360 payload (None: the panel is page-only).
+    data: PanelData | None = None
 
 
 _PANELS: dict[str, Panel] = {}
@@ -38,3 +41,12 @@ def render_context(user: Any, customer: Customer) -> list[dict[str, Any]]:
         {"key": p.key, "title": p.title, "template": p.template, **p.context(user, customer)}
         for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key))
     ]
+
+
+def payload(user: Any, customer: Customer) -> dict[str, Any]:
+    """Every panel that has an API form, by key, for the 360 payload."""
+    out: dict[str, Any] = {}
+    for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
+        if p.data is not None:
+            out[p.key] = p.data(p.context(user, customer))
+    return out

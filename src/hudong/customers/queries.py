@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from hudong.core import audit, scoping
 from hudong.core.errors import NotFound
-from hudong.customers.models import Customer
+from hudong.customers import quality
+from hudong.customers.models import Customer, MatchCandidate, MergeRecord
 from hudong.customers.normalize import guesses
 from hudong.customers.resolution.identify import by_identifiers, name_filter
 
@@ -50,3 +51,44 @@ def get_for_update(user: Any, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound("customers.not_found")
     return customer
+
+
+def mergeable_ids(user: Any) -> QuerySet[Customer]:
+    """Customers the user may merge (see and hold the merge privilege over)."""
+    return scoping.visible(user, "merges_allowed").filter(
+        pk__in=visible_customers(user).values("pk")
+    )
+
+
+def review_queue(user: Any, status: str = "pending") -> QuerySet[MatchCandidate]:
+    """Possible duplicates the user may decide on: both records within their merge scope."""
+    allowed = mergeable_ids(user).values("pk")
+    qs = MatchCandidate.objects.filter(left__in=allowed, right__in=allowed)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("left", "right", "left__region", "right__region")
+
+
+def get_candidate(user: Any, candidate_id: int) -> MatchCandidate:
+    candidate = review_queue(user, status="").filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound("customers.candidate_not_found")
+    return candidate
+
+
+def merges(user: Any) -> QuerySet[MergeRecord]:
+    """Merges whose kept record the user may merge: the history they can undo."""
+    allowed = mergeable_ids(user).values("pk")
+    return MergeRecord.objects.filter(survivor__in=allowed).select_related("survivor", "merged")
+
+
+def merge_record(user: Any, merge_id: int) -> MergeRecord:
+    record = merges(user).filter(pk=merge_id).first()
+    if record is None:
+        raise NotFound("customers.merge_not_found")
+    return record
+
+
+def worklist(user: Any) -> QuerySet[Customer]:
+    """The data-quality work list over the customers the user may see."""
+    return quality.worklist(visible_customers(user))

@@ -101,7 +101,7 @@ def references() -> Iterator[tuple[type[models.Model], models.ForeignKey]]:
     """Every foreign key to Customer whose rows follow the customer in a merge."""
     for rel in Customer._meta.related_objects:
         fk = rel.field
-        if not (rel.many_to_one or rel.one_to_one) or not fk.concrete:
+        if not (rel.one_to_many or rel.one_to_one) or not fk.concrete:
             continue
         model = rel.related_model
         if (model, fk.name) in _NOT_MOVED or model._meta.proxy:

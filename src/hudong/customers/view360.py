@@ -1,0 +1,100 @@
+"""The 360 view as data: one customer with everything an agent needs at first sight.
+
+The page and the API both read it from here, so they show the same thing. The customer's own
+facts come from this app; every other area (orders, credit, later the timeline, cases and
+value) contributes a panel through :mod:`hudong.customers.panels`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from hudong.customers import panels, quality, queries
+from hudong.customers.models import Customer, DripQuestion, Identifier
+
+
+def load(user: Any, customer_id: int, *, via: str) -> Customer:
+    """The customer with identifiers, addresses and attributes prefetched; the view audited."""
+    customer = queries.get_customer(user, customer_id, via=via)
+    customer_qs = Customer.objects.filter(pk=customer.pk).prefetch_related(
+        Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")),
+        "addresses",
+        "attributes",
+    )
+    return customer_qs.select_related("region", "owner", "organization").get()
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def knowledge(customer: Customer, questions: list[DripQuestion]) -> dict[str, Any]:
+    """Identifiers, addresses and attributes with their source and freshness."""
+    limits = {q.key: q.stale_after_days for q in questions}
+    return {
+        "identifiers": [
+            {
+                "kind": i.kind,
+                "value": i.value,
+                "normalized": i.normalized,
+                "is_shared": i.is_shared,
+                "source": i.source,
+                "verified_at": _iso(i.verified_at),
+            }
+            for i in customer.identifiers.all()
+        ],
+        "addresses": [
+            {
+                "kind": a.kind,
+                "text": str(a),
+                "postal_code": a.postal_code,
+                "source": a.source,
+                "verified_at": _iso(a.verified_at),
+                "stale": quality.is_stale(a.verified_at),
+            }
+            for a in customer.addresses.all()
+        ],
+        "attributes": [
+            {
+                "category": a.category,
+                "key": a.key,
+                "value": a.value,
+                "source": a.source,
+                "verified_at": _iso(a.verified_at),
+                "stale": quality.is_stale(a.verified_at, limits.get(a.key)),
+            }
+            for a in customer.attributes.all()
+        ],
+    }
+
+
+def payload(user: Any, customer: Customer) -> dict[str, Any]:
+    """The whole 360 view as JSON-ready data."""
+    questions = quality.active_questions()
+    org = customer.organization
+    contacts = queries.visible_customers(user).filter(organization=customer)
+    return {
+        "id": customer.pk,
+        "kind": customer.kind,
+        "name": customer.name,
+        "name_latin": customer.name_latin,
+        "gender": customer.gender,
+        "birth_date": _iso(customer.birth_date),
+        "language": customer.language,
+        "region": customer.region.code,
+        "owner": customer.owner.get_username() if customer.owner else None,
+        "organization": org and {"id": org.pk, "name": org.name},
+        "job_title": customer.job_title,
+        "contacts": [{"id": c.pk, "name": c.name, "job_title": c.job_title} for c in contacts],
+        "credit_limit": str(customer.credit_limit),
+        "currency": customer.currency,
+        **knowledge(customer, questions),
+        "completeness": quality.completeness(customer, questions),
+        "questions": [
+            {"key": q.key, "text": q.text, "answer_kind": q.answer_kind, "choices": q.choices}
+            for q in quality.proposals(customer, questions=questions)
+        ],
+        "panels": panels.payload(user, customer),
+    }
