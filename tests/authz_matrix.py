@@ -13,9 +13,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Endpoint:
     name: str
-    kind: str  # "page", "api", "api-patch", "api-create", "search", "api-search", "export"
+    # "page", "api", "api-patch", "api-create", "search", "api-search", "export",
+    # "form-post" (a page form: redirect or 404), "api-post" (JSON body: 200 or 404)
+    kind: str
     url: str  # formatted with {id} and {q} (the customer's id and name)
     url_name: str  # the Django URL name, to prove coverage
+    body: dict[str, str] | None = None  # what form-post and api-post send
 
 
 ENDPOINTS: list[Endpoint] = [
@@ -33,5 +36,21 @@ ENDPOINTS: list[Endpoint] = [
         "api-create",
         "/api/v1/customers",
         "api-v1:create_customer",
+    ),
+    Endpoint("customer 360 API", "api", "/api/v1/customers/{id}/360", "api-v1:customer_360"),
+    Endpoint("identify API", "api-search", "/api/v1/identify?q={q}", "api-v1:identify_customer"),
+    Endpoint(
+        "drip answer form",
+        "form-post",
+        "/customers/{id}/answer/",
+        "customers:answer",
+        {"key": "hobby", "value": "钓鱼"},
+    ),
+    Endpoint(
+        "drip answer API",
+        "api-post",
+        "/api/v1/customers/{id}/answers",
+        "api-v1:answer",
+        {"key": "hobby", "value": "钓鱼"},
     ),
 ]

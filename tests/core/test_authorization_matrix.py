@@ -31,6 +31,10 @@ def _call(client: Client, ep: Endpoint, customer: Any) -> tuple[int, str]:
             data=json.dumps({"name": "新客户", "region": customer.region.code}),
             content_type="application/json",
         )
+    elif ep.kind == "form-post":
+        resp = client.post(url, data=ep.body or {})
+    elif ep.kind == "api-post":
+        resp = client.post(url, data=json.dumps(ep.body or {}), content_type="application/json")
     elif ep.kind == "api-patch":
         resp = client.patch(
             url, data=json.dumps({"job_title": "经理"}), content_type="application/json"
@@ -67,6 +71,8 @@ def test_matrix(ep: Endpoint, role: str, where: str) -> None:
         ) == visible
     elif ep.kind == "api-create":
         assert status == (201 if visible else 403), body[:300]
+    elif ep.kind == "form-post":
+        assert status == (302 if visible else 404), body[:300]
     else:
         assert status == (200 if visible else 404), body[:300]
 

@@ -92,3 +92,21 @@ def merge_record(user: Any, merge_id: int) -> MergeRecord:
 def worklist(user: Any) -> QuerySet[Customer]:
     """The data-quality work list over the customers the user may see."""
     return quality.worklist(visible_customers(user))
+
+
+def merged_redirect(user: Any, customer_id: int) -> int | None:
+    """For an old link to a record merged away: the record it lives on in now, if visible."""
+    target = (
+        scoping.visible(user, "customers")
+        .filter(pk=customer_id, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    while target is not None:
+        row = Customer.objects.filter(pk=target).values_list("merged_into_id", flat=True).first()
+        if row is None:
+            break
+        target = row
+    if target is None or not visible_customers(user).filter(pk=target).exists():
+        return None
+    return int(target)

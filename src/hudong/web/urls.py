@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("system/", views.system, name="system"),
     path("audit/", views.audit, name="audit"),
+    path("jobs/<int:job_id>/", views.job, name="job"),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links to.
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
 ]

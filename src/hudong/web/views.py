@@ -14,8 +14,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from hudong.core import schedules, scoping
+from hudong.core.errors import NotFound
 from hudong.core.lockout import is_locked
-from hudong.core.models import AuditEntry, ScheduleRun
+from hudong.core.models import AuditEntry, Job, ScheduleRun
 
 superuser_required = user_passes_test(lambda u: u.is_active and u.is_superuser)
 
@@ -68,3 +69,19 @@ def audit(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "web/audit.html", {"page": page, "customer": customer, "action": action})
+
+
+def _job_for(request: HttpRequest, job_id: int) -> Job:
+    """A job its starter (or an admin) may watch; anyone else gets a 404."""
+    job = Job.objects.filter(pk=job_id).first()
+    user = request.user
+    if job is None or not (user.is_superuser or job.created_by_id == user.pk):
+        raise NotFound("jobs.not_found")
+    return job
+
+
+@login_required
+def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background job's progress; the bar refreshes itself until the job has finished."""
+    template = "web/job_progress.html" if request.headers.get("HX-Request") else "web/job.html"
+    return render(request, template, {"job": _job_for(request, job_id)})
