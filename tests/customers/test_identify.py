@@ -34,7 +34,9 @@ def test_email_in_another_case_finds_the_customer(zhang: Any) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["张伟", "張偉", "zhang wei", "Zhang Wei", "ZHANGWEI", "Wei Zhang"])
+@pytest.mark.parametrize(
+    "name", ["张伟", "張偉", "zhang wei", "Zhang Wei", "ZHANGWEI", "Wei Zhang"]
+)
 def test_name_in_characters_traditional_or_pinyin(zhang: Any, name: str) -> None:
     found = identify(name)
     assert found.customer == zhang and found.matched_on == "name"

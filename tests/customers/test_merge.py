@@ -24,8 +24,12 @@ from tests.factories import (
 
 # Logs and bookkeeping that a merge appends to by design; everything else must come back.
 LOGS = {
-    "core.AuditEntry", "core.DomainEvent", "core.EventDelivery", "core.Job",
-    "customers.MergeRecord", "customers.MatchCandidate",
+    "core.AuditEntry",
+    "core.DomainEvent",
+    "core.EventDelivery",
+    "core.Job",
+    "customers.MergeRecord",
+    "customers.MatchCandidate",
 }
 
 
@@ -46,7 +50,10 @@ def pair(region_a: Any) -> tuple[Customer, Customer]:
     old = timezone.now() - dt.timedelta(days=400)
     shop = CustomerFactory(region=region_a, name="张伟", name_latin="", birth_date=None)
     web = CustomerFactory(
-        region=region_a, name="張偉", name_latin="Zhang Wei", birth_date=dt.date(1988, 5, 1),
+        region=region_a,
+        name="張偉",
+        name_latin="Zhang Wei",
+        birth_date=dt.date(1988, 5, 1),
         job_title="工程师",
     )
     actions.add_identifier(shop, "phone", "13800138000")
@@ -120,8 +127,10 @@ def test_a_shared_household_number_never_merges_on_ingest(region_a: Any) -> None
     actions.add_identifier(mother, "phone", "010-6543 2100", shared=True)
     # When her son arrives with the same landline (and his own mobile)
     result = ingest.ingest(
-        [ingest.Incoming("phone", "+86 10 65432100", shared=True),
-         ingest.Incoming("phone", "139 0000 2222")],
+        [
+            ingest.Incoming("phone", "+86 10 65432100", shared=True),
+            ingest.Incoming("phone", "139 0000 2222"),
+        ],
         create={"name": "王磊", "region_code": region_a.code},
     )
     # Then he is a new customer, and the mother is untouched

@@ -7,8 +7,16 @@ import pytest
 from hudong.core.errors import DomainError
 from hudong.customers.normalize import guesses, normalize
 
-MOBILE = ["138 0013 8000", "+86-138-0013-8000", "0086 13800138000", "13800138000",
-          "+86 (138) 0013 8000", "１３８００１３８０００", "tel:+8613800138000", "8613800138000"]
+MOBILE = [
+    "138 0013 8000",
+    "+86-138-0013-8000",
+    "0086 13800138000",
+    "13800138000",
+    "+86 (138) 0013 8000",
+    "１３８００１３８０００",
+    "tel:+8613800138000",
+    "8613800138000",
+]
 
 
 @pytest.mark.parametrize("spelling", MOBILE)
