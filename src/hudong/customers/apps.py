@@ -8,6 +8,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_seed, sender=self)
         from hudong.core import audit, scoping
         from hudong.customers import models
 
@@ -32,3 +35,10 @@ class CustomersConfig(AppConfig):
         audit.track(models.DripQuestion)
         for child in (models.Identifier, models.Address, models.Attribute):
             audit.track(child, customer="customer_id")
+
+
+def _seed(sender: AppConfig, **kwargs: object) -> None:
+    """A fresh database starts with the default drip questions."""
+    from hudong.customers.defaults import seed_questions
+
+    seed_questions()

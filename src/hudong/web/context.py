@@ -27,17 +27,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     entries = [
-        {
-            "key": i.key,
-            "label": i.label,
-            "url": reverse(i.url_name),
-            "active": request.path.startswith(reverse(i.url_name))
-            and reverse(i.url_name) != "/"
-            or request.path == reverse(i.url_name),
-        }
+        {"key": i.key, "label": i.label, "url": reverse(i.url_name), "active": False}
         for i in nav.items()
         if _allowed(user, i)
     ]
+    # The current entry is the one whose address is the longest prefix of this page's.
+    matches = [e for e in entries if request.path.startswith(e["url"]) and e["url"] != "/"]
+    matches += [e for e in entries if request.path == e["url"] == "/"]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return {"nav_items": entries, "hudong_role": _role(user)}
 
 
