@@ -45,8 +45,9 @@ def test_agent_logs_in_and_out(agent_a: Any) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("accept,expected", [("en-US,en;q=0.9", "Customers"),
-                                             ("zh-CN,zh;q=0.9", "客户")])
+@pytest.mark.parametrize(
+    "accept,expected", [("en-US,en;q=0.9", "Customers"), ("zh-CN,zh;q=0.9", "客户")]
+)
 def test_language_defaults_from_the_browser(agent_a: Any, accept: str, expected: str) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE=accept)
     client.force_login(agent_a)
@@ -77,8 +78,11 @@ def test_navigation_follows_permissions(agent_a: Any, admin_user: Any) -> None:
 
 @pytest.mark.django_db
 def test_what_a_customer_typed_is_escaped(agent_a: Any, region_a: Any) -> None:
-    evil = CustomerFactory(region=region_a, name='<script>alert("x")</script>',
-                           job_title='"><img src=x onerror=alert(1)>')
+    evil = CustomerFactory(
+        region=region_a,
+        name='<script>alert("x")</script>',
+        job_title='"><img src=x onerror=alert(1)>',
+    )
     client = Client()
     client.force_login(agent_a)
     for url in [f"/customers/{evil.pk}/", "/customers/?q=script"]:
