@@ -1,0 +1,566 @@
+"""Probabilistic identity resolution: a Splink (Fellegi-Sunter) model over customer records.
+
+Deterministic resolution (:mod:`hudong.customers.resolution.ingest`) only meets records that
+share a normalised identifier. Most real duplicates do not: the store record has the phone,
+the web-shop record the email, and what links them is a name written in another script
+(张伟 / 張偉 / Zhang Wei / Wei Zhang / a homophone typed with a pinyin input method), the birth
+date and the address. This model weighs that evidence.
+
+``score_pairs(records)`` is pure: an Arrow table of records in (one row per record, see
+:data:`RECORD_COLUMNS`), an Arrow table of scored pairs out (``left_id < right_id``,
+``probability``, ``match_weight`` and one ``gamma_<comparison>`` column per comparison, which
+:func:`evidence` turns into labels), so the same model runs on the database
+(:mod:`hudong.customers.resolution.batch`) and on the FEBRL reference data.
+
+Training follows the data, never the answers: u (how often two different people agree by
+chance) by random sampling of record pairs, m (how often one person's two records agree) by
+expectation-maximisation on blocked pairs, and the prior (how many pairs are duplicates) from
+the EM session too. Below :attr:`Options.min_train_records` records there is too little data
+to estimate anything, and the generic starting values written in this module are used as they
+are (see :data:`PRIORS`).
+
+Shared identifiers (household landlines, switchboards) are never passed in: the caller drops
+them, so sharing one is no evidence at all, and a household of different people with one
+landline and one address is told apart by names and birth dates.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.duckdb.database_api import DuckDBAPI
+
+from hudong.customers.names import fold, has_cjk, latin_tokens, search_keys
+
+# One row per record. Only ``unique_id`` and ``name`` are required; a missing or all-empty
+# column simply drops its comparison from the model.
+RECORD_COLUMNS: dict[str, pa.DataType] = {
+    "unique_id": pa.int64(),
+    "kind": pa.string(),  # "person" / "organization"
+    "name": pa.string(),
+    "name_latin": pa.string(),
+    "name_key": pa.string(),  # fold(name), when already stored (else computed)
+    "name_pinyin": pa.string(),  # search_keys(name)[1], when already stored
+    "gender": pa.string(),
+    "birth_date": pa.string(),  # YYYY-MM-DD (or any fixed-width date text)
+    "organization_id": pa.int64(),
+    "phones": pa.list_(pa.string()),  # normalised keys of unshared identifiers only
+    "emails": pa.list_(pa.string()),
+    "ids": pa.list_(pa.string()),  # other identifiers: WeChat, loyalty card, ERP id...
+    "province": pa.string(),
+    "city": pa.string(),
+    "district": pa.string(),
+    "street": pa.string(),
+}
+
+# Legal forms at the end of a company name (folded: no spaces or punctuation), longest first.
+_LEGAL_FORMS = sorted(
+    ["有限责任公司", "股份有限公司", "集团有限公司", "有限公司", "集团", "股份", "公司"]
+    + ["colimited", "coltd", "limited", "ltd", "incorporated", "inc", "corporation", "corp"]
+    + ["company", "group", "co"],
+    key=len,
+    reverse=True,
+)
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "省", "市", "区", "县")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How hard to train and how much to return."""
+
+    threshold: float = 0.5  # lowest match probability returned
+    seed: int = 42
+    u_max_pairs: float = 2e6
+    em_max_pairs: float = 1e6
+    min_train_records: int = 500
+    threads: int | None = None  # DuckDB threads (None: DuckDB's default, all cores)
+    memory_limit: str | None = None  # e.g. "4GB"; None: DuckDB's default
+
+
+@dataclass
+class Scored:
+    """The pairs, and what was learnt (for evidence labels and reports)."""
+
+    pairs: pa.Table
+    labels: dict[str, dict[int, str]]
+    weights: dict[str, dict[int, float]]
+    trained: bool
+    prior: float
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _place_stems(*columns: list[str | None]) -> list[str]:
+    """Place names as they appear inside company names: 上海市 → 上海, 浙江省 → 浙江."""
+    stems: set[str] = set()
+    for column in columns:
+        for value in set(column):
+            text = fold(value or "")
+            for suffix in _PLACE_SUFFIXES:
+                if text.endswith(suffix) and len(text) > len(suffix) + 1:
+                    text = text[: -len(suffix)]
+                    break
+            if len(text) >= 2 and has_cjk(text):
+                stems.add(text)
+    return sorted(stems, key=len, reverse=True)
+
+
+def org_core(name: str, stems: list[str]) -> str | None:
+    """The distinctive part of a company name: no legal form, no place in front or in
+    brackets. 上海华盛贸易有限公司, 华盛贸易(上海)有限公司 and 上海华盛贸易 → 华盛贸易;
+    "Union Harbor Technology Inc." and "UNION HARBOR TECHNOLOGY" → unionharbortechnology."""
+    text = fold(_BRACKETED.sub("", unicodedata.normalize("NFKC", name or "")))
+    changed = True
+    while changed:
+        changed = False
+        for form in _LEGAL_FORMS:
+            if text.endswith(form) and len(text) > len(form) + 1:
+                text, changed = text[: -len(form)], True
+                break
+    for stem in stems:
+        if text.startswith(stem) and len(text) > len(stem) + 1:
+            text = text[len(stem) :]
+            break
+    return text or None
+
+
+def rotated(name: str, name_latin: str = "") -> str:
+    """The pinyin key in the other name order: last word first ("Wei Zhang" → zhangwei,
+    "Xiaoming Zhang" → zhangxiaoming, "Zhang Wei" → weizhang). Names in characters have
+    one order only, so they keep their key."""
+    if has_cjk(name or ""):
+        return search_keys(name, name_latin)[1]
+    tokens = latin_tokens(name or name_latin)
+    if len(tokens) < 2:
+        return "".join(tokens)
+    return "".join([tokens[-1], *tokens[:-1]])
+
+
+def _column(table: pa.Table, name: str) -> list[Any]:
+    if name in table.column_names:
+        return table.column(name).to_pylist()
+    return [None] * table.num_rows
+
+
+def _blank(value: str | None) -> str | None:
+    return value if value else None
+
+
+def features(records: pa.Table) -> pa.Table:
+    """The records with the keys the model compares (names folded, pinyin both ways, company
+    core names, address keys, identifier lists); every text key is NULL when blank."""
+    names = [n or "" for n in _column(records, "name")]
+    latins = [n or "" for n in _column(records, "name_latin")]
+    stored_keys, stored_pinyin = _column(records, "name_key"), _column(records, "name_pinyin")
+    kinds = _column(records, "kind")
+    keys, pinyins, alts, cores, latin_keys = [], [], [], [], []
+    stems = _place_stems(_column(records, "city"), _column(records, "province"))
+    for i, name in enumerate(names):
+        if stored_keys[i] is None or stored_pinyin[i] is None:
+            key, spelled = search_keys(name, latins[i])
+        else:
+            key, spelled = stored_keys[i], stored_pinyin[i]
+        keys.append(_blank(key))
+        pinyins.append(_blank(spelled))
+        alts.append(_blank(rotated(name, latins[i])))
+        cores.append(org_core(name, stems) if kinds[i] == "organization" else None)
+        latin_keys.append(_blank("".join(latin_tokens(latins[i]))))
+
+    def text(name: str) -> pa.Array:
+        return pa.array([_blank(fold(v or "")) for v in _column(records, name)], pa.string())
+
+    def keys_list(name: str) -> pa.Array:
+        values = _column(records, name)
+        return pa.array([sorted(set(v)) if v else None for v in values], pa.list_(pa.string()))
+
+    province, city, district, street = (text(c) for c in ("province", "city", "district", "street"))
+    columns: dict[str, pa.Array] = {
+        "unique_id": pa.array(_column(records, "unique_id"), pa.int64()),
+        "name_key": pa.array(keys, pa.string()),
+        "pinyin": pa.array(pinyins, pa.string()),
+        "pinyin_alt": pa.array(alts, pa.string()),
+        "org_core": pa.array(cores, pa.string()),
+        "latin_key": pa.array(latin_keys, pa.string()),
+        "latin": pa.array([not has_cjk(n) for n in names], pa.bool_()),
+        "gender": pa.array([_blank(v) for v in _column(records, "gender")], pa.string()),
+        "birth": pa.array([_blank(str(v or "")) for v in _column(records, "birth_date")]),
+        "organization_id": pa.array(_column(records, "organization_id"), pa.int64()),
+        "phones": keys_list("phones"),
+        "emails": keys_list("emails"),
+        "email_locals": pa.array(
+            [
+                sorted({e.rpartition("@")[0] for e in v}) if v else None
+                for v in _column(records, "emails")
+            ],
+            pa.list_(pa.string()),
+        ),
+        "ids": keys_list("ids"),
+        "province_key": province,
+        "city_key": city,
+        "district_key": district,
+        "street_key": street,
+    }
+    table = pa.table(columns)
+    return _with_place_key(table)
+
+
+def _with_place_key(table: pa.Table) -> pa.Table:
+    """``place_key``: the whole address as one key (NULL without a street)."""
+    parts = [table.column(c).to_pylist() for c in ("province_key", "city_key", "district_key")]
+    streets = table.column("street_key").to_pylist()
+    place = [
+        "|".join(p or "" for p in (a, b, c, s)) if s else None
+        for a, b, c, s in zip(*parts, streets, strict=True)
+    ]
+    return table.append_column("place_key", pa.array(place, pa.string()))
+
+
+def _has(table: pa.Table, column: str) -> bool:
+    return table.column(column).null_count < table.num_rows
+
+
+# --------------------------------------------------------------------------- the model
+
+# Every level below carries a generic starting (m, u): m how often one person's two records
+# fall in it, u how often two different people do, from what is known about person data in
+# general, not from any test set. They are used as they are when there is too little data to
+# train, and as the starting point of EM otherwise.
+Level = tuple[str, str, str | None, tuple[float, float]]
+
+
+def _levels(name: str, null_sql: str, levels: list[Level]) -> dict:
+    """A comparison: a NULL level, ``levels`` (condition, label, term-frequency column,
+    starting (m, u)), and an else level taking what is left."""
+    priors = [prior for *_rest, prior in levels]
+    out: list[dict[str, Any]] = [
+        {"sql_condition": null_sql, "label_for_charts": "missing", "is_null_level": True}
+    ]
+    for condition, label, tf, (m, u) in levels:
+        level: dict[str, Any] = {
+            "sql_condition": condition,
+            "label_for_charts": label,
+            "m_probability": m,
+            "u_probability": u,
+        }
+        if tf:
+            level |= {"tf_adjustment_column": tf, "tf_adjustment_weight": 1.0}
+        out.append(level)
+    m_rest = max(1e-4, 1 - sum(m for m, _ in priors))
+    u_rest = max(1e-4, 1 - sum(u for _, u in priors))
+    out.append(
+        {
+            "sql_condition": "ELSE",
+            "label_for_charts": "different",
+            "m_probability": m_rest,
+            "u_probability": u_rest,
+        }
+    )
+    return {"output_column_name": name, "comparison_levels": out}
+
+
+def _name_comparison(org_u: float | None, with_latin: bool) -> dict:
+    """Names: the same characters (traditional folded), the same company core, the same
+    pinyin (a homophone typed with a pinyin keyboard), the same pinyin in the other order,
+    then near spellings. A spelling slip is a Latin-letter thing: two names in characters
+    whose pinyin differs by a letter (王艳 wangyan / 王丹 wangdan) are different names."""
+    other_order = "pinyin_l = pinyin_alt_r OR pinyin_alt_l = pinyin_r"
+    if with_latin:
+        other_order += " OR latin_key_l = latin_key_r"
+    close = (
+        "(latin_l OR latin_r) AND greatest(jaro_winkler_similarity(pinyin_l, pinyin_r),"
+        " jaro_winkler_similarity(pinyin_l, pinyin_alt_r),"
+        " jaro_winkler_similarity(pinyin_alt_l, pinyin_r))"
+    )
+    levels: list[Level] = [
+        ("name_key_l = name_key_r", "same name (characters folded)", "name_key", (0.6, 1e-3))
+    ]
+    if org_u is not None:
+        same_core = "org_core_l = org_core_r"
+        levels.append((same_core, "same company name core", None, (0.05, org_u)))
+    levels += [
+        ("pinyin_l = pinyin_r", "same pinyin", "pinyin", (0.12, 2e-3)),
+        (other_order, "same pinyin, other order", None, (0.05, 1e-4)),
+        (f"{close} >= 0.94", "pinyin one slip apart", None, (0.05, 1e-3)),
+        (f"{close} >= 0.85", "pinyin similar", None, (0.08, 1e-2)),
+    ]
+    comparison = _levels("name", "name_key_l IS NULL OR name_key_r IS NULL", levels)
+    for level in comparison["comparison_levels"]:
+        if level["sql_condition"] == "org_core_l = org_core_r":
+            level["fix_u_probability"] = True
+    return comparison
+
+
+def comparisons(table: pa.Table) -> list[dict]:
+    """The comparisons the data supports: one for each kind of evidence it carries."""
+    out = [_name_comparison(_org_u(table), _has(table, "latin_key"))]
+    if _has(table, "birth"):
+        swap = (
+            "substr(birth_l, 1, 4) = substr(birth_r, 1, 4)"
+            " AND substr(birth_l, 6, 2) = substr(birth_r, 9, 2)"
+            " AND substr(birth_l, 9, 2) = substr(birth_r, 6, 2)"
+        )
+        slip = f"levenshtein(birth_l, birth_r) <= 1 OR ({swap})"
+        out.append(
+            _levels(
+                "birth",
+                "birth_l IS NULL OR birth_r IS NULL",
+                [
+                    ("birth_l = birth_r", "same birth date", None, (0.85, 5e-5)),
+                    (slip, "birth date one slip apart", None, (0.1, 1e-3)),
+                ],
+            )
+        )
+    if _has(table, "gender"):
+        same = ("gender_l = gender_r", "same gender", None, (0.98, 0.5))
+        out.append(_levels("gender", "gender_l IS NULL OR gender_r IS NULL", [same]))
+    if _has(table, "organization_id"):
+        same = ("organization_id_l = organization_id_r", "same organization", None, (0.9, 0.01))
+        null = "organization_id_l IS NULL OR organization_id_r IS NULL"
+        out.append(_levels("organization", null, [same]))
+    if _has(table, "city_key") or _has(table, "place_key"):
+        out.append(_address_comparison())
+    for column, label in (("phones", "phone"), ("emails", "email"), ("ids", "identifier")):
+        if _has(table, column):
+            out.append(_identifier_comparison(column, label))
+    return out
+
+
+def _org_u(table: pa.Table) -> float | None:
+    """u of "same company name core", counted exactly rather than sampled: companies are a
+    small share of the records, so a random sample of pairs almost never holds two of them
+    with one name, and would leave u at its starting value."""
+    if not _has(table, "org_core"):
+        return None
+    counts = pc.value_counts(table.column("org_core").drop_null())
+    same = sum(c * (c - 1) // 2 for c in counts.field("counts").to_pylist())
+    n = table.num_rows
+    return max(same, 1) / max(n * (n - 1) // 2, 1)
+
+
+def _address_comparison() -> dict:
+    street = "jaro_winkler_similarity(street_key_l, street_key_r) >= 0.9"
+    return _levels(
+        "address",
+        "coalesce(city_key_l, place_key_l) IS NULL OR coalesce(city_key_r, place_key_r) IS NULL",
+        [
+            ("place_key_l = place_key_r", "same address", None, (0.5, 1e-5)),
+            (f"city_key_l = city_key_r AND {street}", "street nearly the same", None, (0.1, 1e-4)),
+            (
+                "city_key_l = city_key_r AND district_key_l = district_key_r",
+                "same district",
+                None,
+                (0.15, 5e-3),
+            ),
+            ("city_key_l = city_key_r", "same city", None, (0.1, 0.05)),
+            ("province_key_l = province_key_r", "same province", None, (0.05, 0.1)),
+        ],
+    )
+
+
+def _identifier_comparison(column: str, label: str) -> dict:
+    shared = f"len(list_intersect({column}_l, {column}_r)) > 0"
+    levels: list[Level] = [(shared, f"a {label} in common", None, (0.6, 1e-6))]
+    if column == "emails":
+        locals_ = "len(list_intersect(email_locals_l, email_locals_r)) > 0"
+        levels.append((locals_, "same mailbox name", None, (0.1, 1e-4)))
+    elif column == "ids":
+        slip = f"levenshtein({column}_l[1], {column}_r[1]) <= 1"
+        levels.append((slip, "one slip apart", None, (0.1, 1e-4)))
+    return _levels(column, f"{column}_l IS NULL OR {column}_r IS NULL", levels)
+
+
+def blocking_rules(table: pa.Table) -> list[Any]:
+    """Which pairs are compared at all: those that agree on something specific. Every rule
+    is an equi-join, so 1,000,000 records stay a few million pairs, not 5 × 10^11."""
+    rules: list[Any] = [
+        block_on("pinyin", "birth") if _has(table, "birth") else block_on("pinyin"),
+        "l.pinyin_alt = r.pinyin AND l.pinyin_alt <> l.pinyin",
+        "l.pinyin = r.pinyin_alt AND r.pinyin_alt <> r.pinyin",
+    ]
+    if _has(table, "place_key"):
+        rules.append(block_on("place_key"))
+    if _has(table, "birth"):
+        rules.append(block_on("birth", "substr(pinyin, 1, 1)"))
+    if _has(table, "org_core"):
+        rules.append(block_on("org_core"))
+    if _has(table, "city_key"):
+        rules.append(block_on("pinyin", "city_key"))
+    for column in ("phones", "emails", "ids"):
+        if _has(table, column):
+            rules.append(block_on(column, arrays_to_explode=[column]))
+    return rules
+
+
+def settings(table: pa.Table, prior: float) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=comparisons(table),  # type: ignore[arg-type]
+        blocking_rules_to_generate_predictions=blocking_rules(table),
+        probability_two_random_records_match=prior,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+        max_iterations=20,
+    )
+
+
+def default_prior(n: int) -> float:
+    """Before training: about 2% of the records have a duplicate somewhere."""
+    return min(0.5, 0.02 * 2 / max(n - 1, 1))
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _connect(options: Options) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    if options.threads:
+        con.execute(f"SET threads = {int(options.threads)}")
+    if options.memory_limit:
+        con.execute(f"SET memory_limit = '{options.memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _train(linker: Linker, table: pa.Table, options: Options, stage: Callable[[str], None]) -> None:
+    """u by random sampling, then m (and the prior) by EM on pairs blocked two ways, so that
+    each comparison is estimated in a session that does not block on it."""
+    stage("estimating u by random sampling")
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=options.u_max_pairs, seed=options.seed, min_count_per_level=None
+    )
+    if _has(table, "birth"):
+        stage("estimating m by EM on pairs with the same birth date")
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("birth"),
+            max_pairs=options.em_max_pairs,
+            populate_probability_two_random_records_match_from_trained_values=True,
+        )
+    stage("estimating m by EM on pairs with the same pinyin name")
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("pinyin"),
+        max_pairs=options.em_max_pairs,
+        populate_probability_two_random_records_match_from_trained_values=not _has(table, "birth"),
+    )
+
+
+M_FLOOR = 1e-3  # no single disagreement is an absolute veto: data entry makes mistakes
+
+
+def _floor_m(linker: Linker) -> None:
+    """EM on clean data learns that one person's records never disagree on, say, gender
+    (m = 10^-40, a weight of -130); a real entry mistake would then veto any match. The m of
+    every level is kept at or above :data:`M_FLOOR`, then renormalised."""
+    for comparison in linker._settings_obj.comparisons:
+        levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+        ms = [max(lv.m_probability or M_FLOOR, M_FLOOR) for lv in levels]
+        total = sum(ms)
+        for level, m in zip(levels, ms, strict=True):
+            level.m_probability = m / total
+
+
+def score_pairs(
+    records: pa.Table,
+    *,
+    options: Options = Options(),
+    stage: Callable[[str], None] | None = None,
+) -> Scored:
+    """Score the likely duplicate pairs among ``records`` (see :data:`RECORD_COLUMNS`).
+
+    Returns the pairs at or above ``options.threshold``: ``left_id < right_id``,
+    ``probability``, ``match_weight`` and ``gamma_<comparison>`` (the level each comparison
+    fell in; :func:`evidence` names them).
+    """
+    stage = stage or (lambda message: None)
+    stage("preparing names, pinyin and addresses")
+    table = features(records)
+    n = table.num_rows
+    empty = pa.table(
+        {"left_id": pa.array([], pa.int64()), "probability": pa.array([], pa.float64())}
+    )
+    if n < 2:
+        return Scored(empty, {}, {}, trained=False, prior=0.0)
+    con = _connect(options)
+    try:
+        db_api = DuckDBAPI(connection=con)
+        sdf = db_api.register(table, table_name="hudong_records")
+        linker = Linker(sdf, settings(table, default_prior(n)), log_level=None)
+        trained = n >= options.min_train_records
+        if trained:
+            _train(linker, table, options, stage)
+            _floor_m(linker)
+        stage("scoring blocked pairs")
+        predictions = linker.inference.predict(
+            threshold_match_probability=options.threshold, warning_mode="never"
+        )
+        model = linker.misc.save_model_to_json()
+        pairs = _pairs(con, predictions.physical_name)
+    finally:
+        con.close()
+    labels, weights = _levels_of(model)
+    return Scored(pairs, labels, weights, trained, model["probability_two_random_records_match"])
+
+
+_PAIR_COLUMNS = {
+    "left_id": pa.int64(),
+    "right_id": pa.int64(),
+    "probability": pa.float64(),
+    "match_weight": pa.float64(),
+}
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
+    columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
+    gammas = ", ".join(c for c in columns if c.startswith("gamma_"))
+    sql = (
+        "SELECT least(unique_id_l, unique_id_r) AS left_id,"
+        " greatest(unique_id_l, unique_id_r) AS right_id,"
+        f" match_probability AS probability, match_weight, {gammas}"
+        f" FROM {name} ORDER BY left_id, right_id"
+    )
+    return con.execute(sql).to_arrow_table()
+
+
+def _levels_of(model: dict[str, Any]) -> tuple[dict, dict]:
+    """Per comparison, gamma value → level label and → log2 Bayes factor (the weight)."""
+    import math
+
+    labels: dict[str, dict[int, str]] = {}
+    weights: dict[str, dict[int, float]] = {}
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = comparison["comparison_levels"]
+        labels[name], weights[name] = {}, {}
+        rank = len([lv for lv in levels if not lv.get("is_null_level")]) - 1
+        for level in levels:
+            gamma = -1 if level.get("is_null_level") else rank
+            if not level.get("is_null_level"):
+                rank -= 1
+            labels[name][gamma] = level.get("label_for_charts", "")
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weights[name][gamma] = round(math.log2(m / u), 2) if m and u else 0.0
+    return labels, weights
+
+
+def evidence(scored: Scored, row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What each comparison said about one scored pair: its level and its weight (log2 of
+    the Bayes factor: positive for, negative against); missing evidence is left out."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, labels in scored.labels.items():
+        gamma = row.get(f"gamma_{name}")
+        if gamma is None or gamma == -1:
+            continue
+        out[name] = {"level": labels.get(gamma, ""), "weight": scored.weights[name].get(gamma)}
+    return out
