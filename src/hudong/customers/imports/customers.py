@@ -1,0 +1,375 @@
+"""Customers and organizations: find-or-create in bulk, with exactly ``ingest()``'s outcome.
+
+For each chunk the identifiers of all rows are looked up in one pass; then, row by row in file
+order, a row whose identifiers belong to nobody creates a customer, a row whose identifiers
+all point at one customer lands on that customer (adding the identifiers it lacks), and a row
+whose identifiers point at several customers proves they are one person: the pending writes
+are flushed and that row goes through :func:`hudong.customers.resolution.ingest.ingest`, which
+merges them losslessly. That is what calling ``ingest()`` on every row would do, without a
+query per row.
+
+An existing customer is never overwritten: the file fills what the record lacks (the "fill"
+rule of merges), so running the same file again, or a file where two rows reach one customer,
+changes nothing the second time. New customers keep the import's ``source`` (a partner list
+exchange names its partner); so do the identifiers and addresses it adds.
+
+Audit: bulk writes skip the model signals, so each flush writes one audit row for the customers
+it created (on the job, listing their ids) and one per existing customer it changed (before
+and after, like the signal would). Domain events: one ``customers.imported`` per flush.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hudong.core import audit, events, scoping
+from hudong.core.errors import DomainError
+from hudong.core.models import Job, Region
+from hudong.core.models.audit import AuditAction
+from hudong.customers.imports import bulk, customer_rows, registry
+from hudong.customers.imports.base import Context, Importer, Item
+from hudong.customers.imports.customer_rows import ADDRESS_FIELDS, FILL_FIELDS, Parsed
+from hudong.customers.models import Address, Customer, Identifier
+from hudong.customers.resolution.ingest import Incoming, ingest
+
+Key = tuple[str, str]
+LOOKUP_BATCH = 2000
+_LOADED = ("id", "kind", "region_id", "owner_id", "organization_id", "is_target_account")
+
+
+@dataclass(eq=False)
+class Target:
+    """A customer rows land on: one already stored (``pk``), or one this chunk creates."""
+
+    pk: int | None
+    kind: str
+    region_id: int
+    owner_id: int | None
+    values: dict[str, Any]
+    keys: set[Key] = field(default_factory=set)
+    addresses: set[tuple[str, ...]] = field(default_factory=set)
+    create: dict[str, Any] | None = None  # the new customer's fields, until written
+    before: dict[str, Any] = field(default_factory=dict)
+    changed: dict[str, Any] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+
+
+def _blank(value: Any) -> bool:
+    return value in (None, "", 0)
+
+
+class CustomerImporter(Importer):
+    columns = customer_rows.COLUMNS
+
+    def __init__(self, kind: str, customer_kind: str, label: Any) -> None:
+        self.kind = kind
+        self.customer_kind = customer_kind
+        self.label = label
+
+    def import_chunk(self, items: list[Item], ctx: Context) -> None:
+        parsed = [
+            p
+            for row, values in items
+            if (p := customer_rows.parse(row, values, self.customer_kind, ctx)) is not None
+        ]
+        if parsed:
+            _Chunk(ctx, parsed).run()
+
+
+class _Chunk:
+    """The state of one chunk: who owns which identifier, and the writes not yet made."""
+
+    def __init__(self, ctx: Context, parsed: list[Parsed]) -> None:
+        self.ctx = ctx
+        self.parsed = parsed
+        self.owner_of: dict[Key, Target] = {}
+        self.targets: dict[int, Target] = {}
+        self.new_targets: list[Target] = []
+        self.new_identifiers: list[tuple[Target, str, str, str]] = []
+        self.new_addresses: list[tuple[Target, tuple[str, ...]]] = []
+        self.touched: dict[int, Target] = {}
+        self.now = timezone.now()
+        self.with_addresses = any(p.address for p in parsed)
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        keys: set[Key] = set()
+        for p in self.parsed:
+            keys.update(p.keys)
+            if p.organization:
+                keys.add(("erp", p.organization))
+        self._load(keys)
+        for p in self.parsed:
+            self._row(p)
+        self.flush()
+
+    def _load(self, keys: set[Key]) -> None:
+        by_value: dict[str, set[str]] = {}
+        for kind, key in keys:
+            by_value.setdefault(key, set()).add(kind)
+        values = list(by_value)
+        found: list[tuple[str, str, int, bool]] = []
+        for i in range(0, len(values), LOOKUP_BATCH):
+            rows = Identifier.objects.filter(
+                normalized__in=values[i : i + LOOKUP_BATCH], customer__merged_into__isnull=True
+            ).values_list("kind", "normalized", "customer_id", "is_shared")
+            found.extend(r for r in rows if r[0] in by_value[r[1]])
+        self._load_targets({cid for _k, _n, cid, _s in found})
+        for kind, key, cid, shared in found:
+            target = self.targets[cid]
+            target.keys.add((kind, key))
+            if not shared:
+                self.owner_of[(kind, key)] = target
+
+    def _load_targets(self, ids: Iterable[int]) -> None:
+        ids = [i for i in ids if i not in self.targets]
+        for i in range(0, len(ids), LOOKUP_BATCH):
+            part = ids[i : i + LOOKUP_BATCH]
+            for row in Customer.objects.filter(pk__in=part).values(*_LOADED, *FILL_FIELDS):
+                self.targets[row["id"]] = Target(
+                    row["id"], row["kind"], row["region_id"], row["owner_id"], row
+                )
+            if self.with_addresses:
+                rows = Address.objects.filter(customer_id__in=part)
+                for cid, *address in rows.values_list("customer_id", *ADDRESS_FIELDS):
+                    self.targets[cid].addresses.add(tuple(address))
+
+    # --- one row ----------------------------------------------------------------------------
+
+    def _row(self, p: Parsed) -> None:
+        ctx = self.ctx
+        if not ctx.first_time(p.external):
+            message = _("This external id is already on an earlier row of the file.")
+            ctx.bad(p.row, "external_id", "imports.external_id_duplicate", message)
+            return
+        owners = list({id(t): t for k in p.keys if (t := self.owner_of.get(k))}.values())
+        organization_id = self._organization(p)
+        if organization_id == 0:
+            ctx.chunk_seen.discard(p.external)
+            return
+        if not owners:
+            landed = self._create(p, organization_id)
+        elif len(owners) == 1:
+            landed = self._land(owners[0], p, organization_id)
+        else:
+            landed = self._merge(owners, p, organization_id)
+        if not landed:
+            ctx.chunk_seen.discard(p.external)
+
+    def _organization(self, p: Parsed) -> int | None:
+        """The organization's id, None without one, 0 (reported) when it is unknown."""
+        if not p.organization:
+            return None
+        target = self.owner_of.get(("erp", p.organization))
+        if target is None or target.kind != "organization" or target.pk is None:
+            message = _("No organization has this external id; import the organizations first.")
+            self.ctx.bad(p.row, "organization", "imports.organization_unknown", message)
+            return 0
+        return target.pk
+
+    def _region(self, p: Parsed) -> int | None:
+        regions = self.ctx.state.get("regions")
+        if regions is None:
+            regions = self.ctx.state["regions"] = dict(Region.objects.values_list("code", "id"))
+        if not p.region:
+            message = _("The row has no region and the import no default region.")
+            self.ctx.bad(p.row, "region", "imports.region_missing", message)
+            return None
+        found = regions.get(p.region) or regions.get(p.region.lower())
+        if found is None:
+            self.ctx.bad(p.row, "region", "imports.region_unknown", _("Unknown region."))
+        return found
+
+    def _owner(self) -> int | None:
+        user = self.ctx.user
+        if user is not None and scoping.scope_for(user, "imports_allowed") == "own":
+            return int(user.pk)
+        return None
+
+    def _forbidden(self, p: Parsed, field_name: str = "region") -> bool:
+        message = _("You may not import customers into this region.")
+        self.ctx.bad(p.row, field_name, "imports.region_forbidden", message)
+        return False
+
+    def _create(self, p: Parsed, organization_id: int | None) -> bool:
+        region_id = self._region(p)
+        if region_id is None:
+            return False
+        owner_id = self._owner()
+        if not self.ctx.may_place(region_id, owner_id):
+            return self._forbidden(p)
+        fields = {k: v for k, v in p.fields.items() if k != "is_target_account" or v}
+        create = {
+            **fields,
+            "region_id": region_id,
+            "owner_id": owner_id,
+            "organization_id": organization_id,
+            "source": self.ctx.source,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        values = {name: create.get(name) for name in (*_LOADED, *FILL_FIELDS)}
+        target = Target(None, p.kind, region_id, owner_id, values, create=create)
+        self.new_targets.append(target)
+        self._add_identifiers(target, p)
+        if p.address:
+            self.new_addresses.append((target, p.address))
+            target.addresses.add(p.address)
+        self.ctx.chunk_counts.created += 1
+        return True
+
+    def _add_identifiers(self, target: Target, p: Parsed) -> bool:
+        added = False
+        for kind, raw, key in p.identifiers:
+            if (kind, key) in target.keys:
+                continue
+            target.keys.add((kind, key))
+            self.owner_of[(kind, key)] = target
+            self.new_identifiers.append((target, kind, raw, key))
+            if target.create is None:
+                target.added.append(f"{kind}:{raw}")
+            added = True
+        return added
+
+    def _land(
+        self, target: Target, p: Parsed, organization_id: int | None, merged: bool = False
+    ) -> bool:
+        if target.create is None and not self.ctx.may_place(target.region_id, target.owner_id):
+            return self._forbidden(p, "external_id")
+        changed = self._add_identifiers(target, p) or merged
+        fills = {k: v for k, v in p.fields.items() if k in FILL_FIELDS}
+        if organization_id is not None:
+            fills["organization_id"] = organization_id
+        if p.fields.get("is_target_account"):
+            fills["is_target_account"] = True
+        for name, value in fills.items():
+            if _blank(target.values.get(name)) and value != target.values.get(name):
+                changed = True
+                self._set(target, name, value)
+        if p.address and p.address not in target.addresses:
+            target.addresses.add(p.address)
+            self.new_addresses.append((target, p.address))
+            changed = True
+        if changed and target.pk is not None:
+            self.touched[target.pk] = target
+        if changed:
+            self.ctx.chunk_counts.updated += 1
+        else:
+            self.ctx.chunk_counts.unchanged += 1
+        return True
+
+    def _set(self, target: Target, name: str, value: Any) -> None:
+        if target.create is not None:
+            target.create[name] = value
+        else:
+            target.before.setdefault(name, audit._jsonable(target.values.get(name)))
+            target.changed[name] = value
+        target.values[name] = value
+
+    def _merge(self, owners: list[Target], p: Parsed, organization_id: int | None) -> bool:
+        """Several customers own this row's identifiers: they are one. ``ingest()`` merges."""
+        self.flush()
+        if not all(self.ctx.may_place(t.region_id, t.owner_id) for t in owners):
+            return self._forbidden(p, "external_id")
+        incoming = [Incoming(kind, raw) for kind, raw, _key in p.identifiers]
+        try:
+            with transaction.atomic():
+                result = ingest(incoming, create={}, user=None, source=self.ctx.source)
+        except DomainError as exc:
+            self.ctx.bad(p.row, "", exc.code, exc.message)
+            return False
+        survivor_pk = result.customer.pk
+        merged = [self.targets[m.merged_id] for m in result.merges if m.merged_id in self.targets]
+        keys = set().union(*(t.keys for t in owners), p.keys)
+        del self.targets[survivor_pk]
+        self._load_targets([survivor_pk])
+        survivor = self.targets[survivor_pk]
+        survivor.keys |= keys
+        for target in merged:
+            survivor.addresses |= target.addresses
+        for key, owner in list(self.owner_of.items()):
+            if owner in owners:
+                self.owner_of[key] = survivor
+        for key in p.keys:
+            self.owner_of[key] = survivor
+        return self._land(survivor, p, organization_id, merged=True)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write what the rows so far decided: new customers, identifiers, addresses, fills."""
+        created = self._write_customers()
+        source = self.ctx.source
+        bulk.insert(
+            Identifier,
+            [
+                {
+                    "customer_id": t.pk,
+                    "kind": kind,
+                    "value": raw.strip(),
+                    "normalized": key,
+                    "source": source,
+                    "created_at": self.now,
+                }
+                for t, kind, raw, key in self.new_identifiers
+            ],
+        )
+        addresses = self._address_rows()
+        bulk.insert(Address, addresses)
+        self._write_changes()
+        if created:
+            after = {"import": self.ctx.kind, "source": source, "customers": created}
+            audit.record(
+                AuditAction.CREATE, Job(pk=self.ctx.job_id), before=None, after=after,
+                customer_id=None,
+            )  # fmt: skip
+            events.publish("customers.imported", {"job_id": self.ctx.job_id, "created": created})
+        self.new_targets, self.new_identifiers, self.new_addresses = [], [], []
+        self.touched = {}
+
+    def _write_customers(self) -> list[int]:
+        new = self.new_targets
+        ids = bulk.insert(Customer, [t.create or {} for t in new])
+        for target, pk in zip(new, ids, strict=True):
+            target.pk, target.create = pk, None
+            target.values["id"] = pk
+            self.targets[pk] = target
+        return ids
+
+    def _address_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        created = {t.pk for t in self.new_targets}
+        for target, parts in self.new_addresses:
+            row = dict(zip(ADDRESS_FIELDS, parts, strict=True))
+            is_new = target.pk in created
+            created.discard(target.pk)
+            row.update(customer_id=target.pk, source=self.ctx.source, is_default=is_new)
+            if target.pk in self.touched:
+                target.added.append("address:" + " ".join(p for p in parts if p))
+            rows.append(row)
+        return rows
+
+    def _write_changes(self) -> None:
+        for pk, target in self.touched.items():
+            if target.changed:
+                Customer.objects.filter(pk=pk).update(**target.changed, updated_at=self.now)
+            after = {k: audit._jsonable(v) for k, v in target.changed.items()}
+            if target.added:
+                after["added"] = target.added
+            after["import_job"] = self.ctx.job_id
+            audit.record(
+                AuditAction.UPDATE, Customer(pk=pk), before=target.before, after=after,
+                customer_id=pk,
+            )  # fmt: skip
+            target.before, target.changed, target.added = {}, {}, []
+
+
+registry.register(CustomerImporter("customers", "person", _("Customers")))
+registry.register(CustomerImporter("organizations", "organization", _("Organizations")))

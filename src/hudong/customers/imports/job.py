@@ -1,0 +1,210 @@
+"""The import as a job: start it (from an upload or a path), and the work it does.
+
+The work reads the file as a stream, validates each row, hands the importer chunks of rows,
+each chunk in its own transaction, and reports progress after each chunk. A chunk that runs
+into a concurrent writer (an identifier taken meanwhile) is rolled back and imported again
+row by row. File-level problems (encoding, missing columns) fail the job with their code;
+row problems go to the report and the job goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hudong.core import jobs, scoping
+from hudong.core.errors import DomainError, PermissionDeniedError
+from hudong.core.models import Job
+from hudong.customers.imports import readers, registry
+from hudong.customers.imports.base import Context, Importer, Item
+from hudong.customers.imports.fields import bind
+from hudong.customers.imports.report import FOLDER, ReportWriter, absolute, report_path
+
+KIND = "customers.import"
+MAX_SOURCE = 50
+
+
+def may_import(user: Any) -> bool:
+    """Whether ``user`` may import at all (``None``: a trusted system caller)."""
+    return user is None or scoping.scope_for(user, "imports_allowed") != "none"
+
+
+def check_may_import(user: Any) -> None:
+    if not may_import(user):
+        raise PermissionDeniedError(
+            "imports.forbidden", gettext_lazy("You may not import customer data.")
+        )
+
+
+def _clean_source(source: str) -> str:
+    source = (source or "").strip() or "import"
+    if len(source) > MAX_SOURCE or any(ord(c) < 32 for c in source):
+        raise DomainError(
+            "imports.source_invalid",
+            gettext_lazy("The source is a short name of at most 50 characters."),
+            status=422,
+        )
+    return source
+
+
+def preflight(kind: str, path: Path) -> None:
+    """Raise the file-level error now, while the person who uploaded it is still there."""
+    importer = registry.get(kind)
+    source = readers.open_source(path)
+    try:
+        bind(importer.columns, source.header)
+    finally:
+        source.close()
+
+
+def save_upload(chunks: Iterator[bytes], filename: str) -> str:
+    """Store an uploaded file under MEDIA_ROOT; returns its path relative to MEDIA_ROOT."""
+    suffix = Path(filename).suffix.lower()[:8] if filename else ""
+    relative = f"{FOLDER}/uploads/{uuid.uuid4().hex}{suffix if suffix.isascii() else ''}"
+    path = absolute(relative)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+    return relative
+
+
+def params(kind: str, *, source: str, region: str, filename: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "source": _clean_source(source),
+        "region": (region or "").strip(),
+        "filename": (filename or "")[:200],
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
+
+
+def start_upload(user: Any, *, kind: str, upload: Any, source: str = "", region: str = "") -> Job:
+    """Check, store and enqueue an uploaded file (a Django ``UploadedFile``)."""
+    check_may_import(user)
+    registry.get(kind)
+    job_params = params(kind, source=source, region=region, filename=upload.name or "")
+    relative = save_upload(upload.chunks(), upload.name or "")
+    try:
+        preflight(kind, absolute(relative))
+    except DomainError:
+        absolute(relative).unlink(missing_ok=True)
+        raise
+    return jobs.start(KIND, user=user, params=job_params, input_file=relative)
+
+
+def create_local(user: Any, *, kind: str, path: Path, source: str = "", region: str = "") -> Job:
+    """A job for a file on this machine (the command line), not enqueued: run it with
+    :func:`hudong.core.jobs.execute`."""
+    check_may_import(user)
+    registry.get(kind)
+    return Job.objects.create(
+        kind=KIND,
+        created_by=user,
+        params=params(kind, source=source, region=region, filename=path.name),
+        input_file=str(path.resolve()),
+    )
+
+
+@contextmanager
+def _bigger_cache() -> Iterator[None]:
+    """SQLite: a 64 MiB page cache for this connection while importing (durability as is)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size=-65536")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size={before}")
+
+
+@jobs.register(KIND)
+def run_import(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    language = job.params.get("language") or settings.LANGUAGE_CODE
+    with translation.override(language), _bigger_cache():
+        return _run(job, progress)
+
+
+def _input(job: Job) -> Path:
+    path = Path(job.input_file)
+    return path if path.is_absolute() else absolute(job.input_file)
+
+
+def _run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    p = job.params
+    importer = registry.get(p["kind"])
+    check_may_import(job.created_by)
+    source = readers.open_source(_input(job))
+    report = ReportWriter(report_path(job.pk), source.header)
+    ctx = Context(p["kind"], job.created_by, p.get("source") or "import", p.get("region", ""))
+    ctx.job_id = job.pk
+    rows = 0
+    try:
+        binding = bind(importer.columns, source.header)
+        progress.total(source.total, _("Importing %(file)s") % {"file": p.get("filename", "")})
+        for chunk in itertools.batched(source.rows, importer.chunk_size):
+            items: list[Item] = []
+            for row in chunk:
+                if row.problem:
+                    ctx.bad(
+                        row,
+                        "",
+                        row.problem,
+                        _("The row is not valid text in this file's encoding."),
+                    )
+                else:
+                    items.append((row, binding.values(row.cells)))
+            _import_chunk(importer, items, ctx)
+            report.write(sorted(ctx.end_chunk(), key=lambda problem: problem.row.number))
+            rows += len(chunk)
+            progress.advance(len(chunk))
+    finally:
+        source.close()
+        report.close()
+    progress.job.total = max(progress.job.total, rows)
+    job.report_file = report.relative if report.rows else ""
+    job.save(update_fields=["report_file"])
+    return {
+        "kind": p["kind"],
+        "rows": rows,
+        **ctx.counts.as_dict(),
+        "problems": report.rows,
+        "encoding": source.encoding,
+    }
+
+
+def _import_chunk(importer: Importer, items: list[Item], ctx: Context) -> None:
+    """One transaction for the chunk; on a conflict with another writer, row by row."""
+    mark = (len(ctx.problems), dataclasses.replace(ctx.chunk_counts), set(ctx.chunk_seen))
+    try:
+        with transaction.atomic():
+            importer.import_chunk(items, ctx)
+    except IntegrityError:
+        del ctx.problems[mark[0] :]
+        ctx.chunk_counts, ctx.chunk_seen = mark[1], mark[2]
+        with transaction.atomic():
+            importer.import_slowly(items, ctx)
+
+
+def report_file(job: Job) -> IO[bytes] | None:
+    """The job's report, opened, or None when it has none."""
+    if not job.report_file:
+        return None
+    path = absolute(job.report_file)
+    return path.open("rb") if path.exists() else None
