@@ -10,6 +10,16 @@ from hudong.core.models import Role
 from tests.factories import CustomerFactory, RegionFactory, make_user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Policy and question caches live per process; each test starts from its database."""
+    from hudong.core.scoping import forget_rules
+    from hudong.customers.quality import forget_questions
+
+    forget_rules()
+    forget_questions()
+
+
 @pytest.fixture
 def region_a() -> Any:
     return RegionFactory(code="region-a", name="Region A")

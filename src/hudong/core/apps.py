@@ -14,6 +14,13 @@ class CoreConfig(AppConfig):
         from hudong.core import audit, lockout, tasks  # noqa: F401
 
         post_migrate.connect(_seed_rules, sender=self)
+        from django.db.models.signals import post_delete, post_save
+
+        from hudong.core.models import AccessRule
+        from hudong.core.scoping import forget_rules
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_rules, sender=AccessRule, dispatch_uid="access-rules")
 
 
 def _seed_rules(sender: AppConfig, **kwargs: object) -> None:

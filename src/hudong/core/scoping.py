@@ -8,6 +8,7 @@ nothing: deny by default. Superusers and the ``all`` scope see everything.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,11 +74,26 @@ def scope_for(user: Any, resource: str) -> str:
     profile = profile_of(user)
     if profile is None:
         return Scope.NONE
-    cache = getattr(user, "_hudong_scopes", None)
-    if cache is None:
-        cache = dict(AccessRule.objects.filter(role=profile.role).values_list("resource", "scope"))
-        user._hudong_scopes = cache
-    return cache.get(resource, Scope.NONE)
+    return rules_of(profile.role).get(resource, Scope.NONE)
+
+
+_RULES: dict[str, tuple[float, dict[str, str]]] = {}
+RULES_TTL = 10.0  # seconds: an admin's change of policy reaches every worker within this
+
+
+def rules_of(role: str) -> dict[str, str]:
+    """resource → scope for ``role``. Asked on every request, so kept in memory briefly;
+    a change saved in this process clears it at once (see ``forget_rules``)."""
+    now = time.monotonic()
+    cached = _RULES.get(role)
+    if cached is None or cached[0] < now:
+        rules = dict(AccessRule.objects.filter(role=role).values_list("resource", "scope"))
+        cached = _RULES[role] = (now + RULES_TTL, rules)
+    return cached[1]
+
+
+def forget_rules(**kwargs: Any) -> None:
+    _RULES.clear()
 
 
 def _filter(user: Any, res: Resource, scope: str) -> Q | None:

@@ -3,7 +3,7 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from hudong.api.pagination import Page
@@ -98,7 +98,7 @@ class MergeOut(Schema):
 @router.post("/merges", response={201: MergeOut})
 def merge(request: HttpRequest, payload: MergeIn) -> Any:
     """Merge record ``merge`` into record ``keep``; the full before-state is kept."""
-    return 201, actions.merge_customers(request.user, payload.keep, payload.merge)
+    return Status(201, actions.merge_customers(request.user, payload.keep, payload.merge))
 
 
 @router.get("/merges", response=list[MergeOut])

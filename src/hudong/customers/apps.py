@@ -8,11 +8,15 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        post_migrate.connect(_seed, sender=self)
         from hudong.core import audit, scoping
         from hudong.customers import models
+        from hudong.customers.quality import forget_questions
+
+        post_migrate.connect(_seed, sender=self)
+        for signal in (post_save, post_delete):
+            signal.connect(forget_questions, sender=models.DripQuestion, dispatch_uid="drip")
 
         scoping.register("customers", models.Customer, region_path="region", owner_path="owner")
         # Merging and unmerging records is a privilege of its own, narrower than reading them.

@@ -11,6 +11,7 @@ admin's order) whose answer is missing or stale.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,13 +88,29 @@ def completeness(customer: Customer, questions: list[DripQuestion] | None = None
     return round(100 * sum(f.good for f in all_facts) / len(all_facts)) if all_facts else 100
 
 
+_QUESTIONS: tuple[float, list[DripQuestion]] | None = None
+QUESTIONS_TTL = 30.0  # seconds: an admin's edit reaches every worker within this
+
+
 def active_questions() -> list[DripQuestion]:
-    return list(DripQuestion.objects.filter(is_active=True).order_by("position", "id"))
+    """The active questions in the admin's order; read on every contact, so kept in memory
+    briefly (edits in this process clear it at once, see ``forget_questions``)."""
+    global _QUESTIONS
+    now = time.monotonic()
+    if _QUESTIONS is None or _QUESTIONS[0] < now:
+        rows = list(DripQuestion.objects.filter(is_active=True).order_by("position", "id"))
+        _QUESTIONS = (now + QUESTIONS_TTL, rows)
+    return list(_QUESTIONS[1])
+
+
+def forget_questions(**kwargs: Any) -> None:
+    global _QUESTIONS
+    _QUESTIONS = None
 
 
 def stale_attributes(customer: Customer) -> set[str]:
     """Keys of the customer's attributes older than their limit (for the 360 view's badges)."""
-    limits = dict(DripQuestion.objects.values_list("key", "stale_after_days"))
+    limits = {q.key: q.stale_after_days for q in active_questions()}
     return {a.key for a in customer.attributes.all() if is_stale(a.verified_at, limits.get(a.key))}
 
 

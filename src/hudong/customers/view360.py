@@ -11,19 +11,30 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from hudong.core import audit
+from hudong.core.errors import NotFound
 from hudong.customers import panels, quality, queries
-from hudong.customers.models import Customer, DripQuestion, Identifier
+from hudong.customers.models import Customer, CustomerKind, DripQuestion, Identifier
 
 
 def load(user: Any, customer_id: int, *, via: str) -> Customer:
-    """The customer with identifiers, addresses and attributes prefetched; the view audited."""
-    customer = queries.get_customer(user, customer_id, via=via)
-    customer_qs = Customer.objects.filter(pk=customer.pk).prefetch_related(
-        Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")),
-        "addresses",
-        "attributes",
+    """The customer with identifiers, addresses and attributes prefetched; the view audited.
+    Out of scope or missing: ``customers.not_found``."""
+    customer = (
+        queries.visible_customers(user)
+        .filter(pk=customer_id)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id")),
+            "addresses",
+            "attributes",
+        )
+        .first()
     )
-    return customer_qs.select_related("region", "owner", "organization").get()
+    if customer is None:
+        raise NotFound("customers.not_found")
+    audit.record_view(customer, customer_id=customer.pk, via=via)
+    return customer
 
 
 def _iso(value: Any) -> str | None:
@@ -74,7 +85,11 @@ def payload(user: Any, customer: Customer) -> dict[str, Any]:
     """The whole 360 view as JSON-ready data."""
     questions = quality.active_questions()
     org = customer.organization
-    contacts = queries.visible_customers(user).filter(organization=customer)
+    contacts = (
+        queries.visible_customers(user).filter(organization=customer)
+        if customer.kind == CustomerKind.ORGANIZATION
+        else Customer.objects.none()
+    )
     return {
         "id": customer.pk,
         "kind": customer.kind,

@@ -29,7 +29,9 @@ def _detail_context(request: HttpRequest, customer_id: int) -> dict[str, object]
         "stale": quality.stale_attributes(customer),
         "completeness": quality.completeness(customer, questions),
         "questions": quality.proposals(customer, questions=questions),
-        "contacts": list(queries.visible_customers(request.user).filter(organization=customer)),
+        "contacts": list(queries.visible_customers(request.user).filter(organization=customer))
+        if customer.kind == "organization"
+        else [],
         "panels": panels.render_context(request.user, customer),
     }
 
