@@ -150,6 +150,13 @@ LOGOUT_REDIRECT_URL = "web:login"
 HUDONG_LOCKOUT_FAILURES = int(os.environ.get("HUDONG_LOCKOUT_FAILURES", "5"))
 HUDONG_LOCKOUT_MINUTES = int(os.environ.get("HUDONG_LOCKOUT_MINUTES", "15"))
 
+# Identity resolution: pairs at or above AUTO merge by themselves; between REVIEW and AUTO they
+# wait for a person in the review queue.
+HUDONG_MATCH_AUTO = float(os.environ.get("HUDONG_MATCH_AUTO", "0.99"))
+HUDONG_MATCH_REVIEW = float(os.environ.get("HUDONG_MATCH_REVIEW", "0.8"))
+# Data quality: a fact not verified for this many days is stale (a drip question may set its own).
+HUDONG_STALE_AFTER_DAYS = int(os.environ.get("HUDONG_STALE_AFTER_DAYS", "365"))
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "src" / "hudong" / "locale"]
