@@ -106,3 +106,22 @@ def test_an_answer_raises_completeness(agent_a: Any, customer_a: Any) -> None:
     )
     assert resp.status_code == 200 and resp.json()["completeness"] > before
     assert customer_a.identifiers.get(kind="email").verified_at is not None
+
+
+@pytest.mark.django_db
+def test_the_screen_pop_reads_a_fixed_number_of_queries(
+    agent_a: Any, customer_a: Any, django_assert_num_queries: Any
+) -> None:
+    """identify + 360 is the hot path of every incoming call: its query count is pinned, so
+    a panel that adds an N+1 shows up here. (Session auth: the token path saves one query.)"""
+    actions.add_identifier(customer_a, "phone", "13800138000")
+    for _ in range(3):
+        ShipmentFactory(order__customer=customer_a)
+        InvoiceFactory(customer=customer_a)
+    client = api(agent_a)
+    client.get("/api/v1/identify", {"q": "13800138000"})  # warm the per-process caches
+    # session, user+profile; identifier, customer; 3 prefetches; audit insert; 3 order panel
+    # reads; open invoices
+    with django_assert_num_queries(13):
+        resp = client.get("/api/v1/identify", {"q": "+86 138 0013 8000"})
+    assert resp.json()["status"] == "found"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,9 +29,12 @@ def _orders(user: Any, customer: Customer) -> dict[str, Any]:
 
 
 def _credit(user: Any, customer: Customer) -> dict[str, Any]:
-    open_invoices = Invoice.objects.filter(customer=customer, status="open")
-    used = open_invoices.aggregate(total=Sum("amount"))["total"] or 0
-    overdue = list(open_invoices.filter(due_at__lt=timezone.now()).order_by("due_at")[:5])
+    # One read of the open invoices (a customer has few) gives both the credit in use and
+    # the overdue ones.
+    now = timezone.now()
+    invoices = list(Invoice.objects.filter(customer=customer, status="open").order_by("due_at"))
+    used = sum((i.amount for i in invoices), Decimal(0))
+    overdue = [i for i in invoices if i.due_at < now][:5]
     return {"credit_used": used, "credit_limit": customer.credit_limit, "overdue": overdue}
 
 

@@ -39,7 +39,7 @@ def identify_customer(request: HttpRequest, query: Query[IdentifyQuery]) -> Any:
     found = identify(query.q, user=request.user)
     customer = None
     if found.customer is not None:
-        loaded = view360.load(request.user, found.customer.pk, via=f"API GET {request.path}")
+        loaded = view360.open_found(found.customer, via=f"API GET {request.path}")
         customer = view360.payload(request.user, loaded)
     return {
         "status": found.status,

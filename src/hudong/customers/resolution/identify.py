@@ -34,7 +34,7 @@ class Identification:
 
 def _base(user: Any) -> QuerySet[Customer]:
     qs = Customer.objects.all() if user is None else scoping.visible(user, "customers")
-    return qs.filter(merged_into__isnull=True).select_related("region", "organization")
+    return qs.filter(merged_into__isnull=True).select_related("region", "owner", "organization")
 
 
 def by_identifiers(pairs: Iterable[tuple[str, str]]) -> QuerySet[Identifier]:
