@@ -140,3 +140,19 @@ def test_the_work_list_shows_gaps_of_visible_customers(
 ) -> None:
     body = login(agent_a).get("/customers/data-quality/").content.decode()
     assert f"/customers/{customer_a.pk}/" in body and f"/customers/{customer_b.pk}/" not in body
+
+
+@pytest.mark.django_db
+def test_the_360_page_query_count_is_pinned(
+    agent_a: Any, customer_a: Any, django_assert_max_num_queries: Any
+) -> None:
+    from tests.factories import InvoiceFactory, ShipmentFactory
+
+    for _ in range(3):
+        ShipmentFactory(order__customer=customer_a)
+        InvoiceFactory(customer=customer_a)
+        Attribute.objects.create(customer=customer_a, key=f"k{_}", value="v")
+    client = login(agent_a)
+    client.get(f"/customers/{customer_a.pk}/")
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/customers/{customer_a.pk}/").status_code == 200
