@@ -8,8 +8,8 @@ date and the address. This model weighs that evidence.
 
 ``score_pairs(records)`` is pure: an Arrow table of records in (one row per record, see
 :data:`RECORD_COLUMNS`), an Arrow table of scored pairs out (``left_id < right_id``,
-``probability``, ``match_weight`` and one ``gamma_<comparison>`` column per comparison, which
-:func:`evidence` turns into labels), so the same model runs on the database
+``probability``, ``match_weight`` and one ``mw_<comparison>`` weight column per comparison,
+which :func:`evidence` turns into labelled evidence), so the same model runs on the database
 (:mod:`hudong.customers.resolution.batch`) and on the FEBRL reference data.
 
 Training follows the data, never the answers: u (how often two different people agree by
@@ -26,11 +26,15 @@ landline and one address is told apart by names and birth dates.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -73,7 +77,18 @@ _LEGAL_FORMS = sorted(
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "省", "市", "区", "县")
 
-log = logging.getLogger(__name__)
+
+@contextlib.contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Splink narrates training at INFO and WARNING ("level not observed"); a job reports its
+    own stages, so only Splink's errors get through while it runs."""
+    logger = logging.getLogger("splink")
+    before = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 @dataclass(frozen=True)
@@ -241,10 +256,15 @@ def _has(table: pa.Table, column: str) -> bool:
 Level = tuple[str, str, str | None, tuple[float, float]]
 
 
-def _levels(name: str, null_sql: str, levels: list[Level]) -> dict:
+def _levels(name: str, null_sql: str, levels: list[Level], else_m: float | None = None) -> dict:
     """A comparison: a NULL level, ``levels`` (condition, label, term-frequency column,
-    starting (m, u)), and an else level taking what is left."""
+    starting (m, u)), and an else level taking what is left (or ``else_m``, the others
+    rescaled to leave it)."""
     priors = [prior for *_rest, prior in levels]
+    if else_m is not None:
+        scale = (1 - else_m) / sum(m for m, _ in priors)
+        levels = [(c, lb, tf, (m * scale, u)) for c, lb, tf, (m, u) in levels]
+        priors = [prior for *_rest, prior in levels]
     out: list[dict[str, Any]] = [
         {"sql_condition": null_sql, "label_for_charts": "missing", "is_null_level": True}
     ]
@@ -285,7 +305,7 @@ def _name_comparison(org_u: float | None, with_latin: bool) -> dict:
         " jaro_winkler_similarity(pinyin_alt_l, pinyin_r))"
     )
     levels: list[Level] = [
-        ("name_key_l = name_key_r", "same name (characters folded)", "name_key", (0.6, 1e-3))
+        ("name_key_l = name_key_r", "same name (characters folded)", "name_key", (0.65, 1e-3))
     ]
     if org_u is not None:
         same_core = "org_core_l = org_core_r"
@@ -294,9 +314,9 @@ def _name_comparison(org_u: float | None, with_latin: bool) -> dict:
         ("pinyin_l = pinyin_r", "same pinyin", "pinyin", (0.12, 2e-3)),
         (other_order, "same pinyin, other order", None, (0.05, 1e-4)),
         (f"{close} >= 0.94", "pinyin one slip apart", None, (0.05, 1e-3)),
-        (f"{close} >= 0.85", "pinyin similar", None, (0.08, 1e-2)),
+        (f"{close} >= 0.85", "pinyin similar", None, (0.06, 1e-2)),
     ]
-    comparison = _levels("name", "name_key_l IS NULL OR name_key_r IS NULL", levels)
+    comparison = _levels("name", "name_key_l IS NULL OR name_key_r IS NULL", levels, 0.02)
     for level in comparison["comparison_levels"]:
         if level["sql_condition"] == "org_core_l = org_core_r":
             level["fix_u_probability"] = True
@@ -318,8 +338,8 @@ def comparisons(table: pa.Table) -> list[dict]:
                 "birth",
                 "birth_l IS NULL OR birth_r IS NULL",
                 [
-                    ("birth_l = birth_r", "same birth date", None, (0.85, 5e-5)),
-                    (slip, "birth date one slip apart", None, (0.1, 1e-3)),
+                    ("birth_l = birth_r", "same birth date", None, (0.9, 5e-5)),
+                    (slip, "birth date one slip apart", None, (0.08, 1e-3)),
                 ],
             )
         )
@@ -356,7 +376,7 @@ def _address_comparison() -> dict:
         "address",
         "coalesce(city_key_l, place_key_l) IS NULL OR coalesce(city_key_r, place_key_r) IS NULL",
         [
-            ("place_key_l = place_key_r", "same address", None, (0.5, 1e-5)),
+            ("place_key_l = place_key_r", "same address", None, (0.5, 1e-4)),
             (f"city_key_l = city_key_r AND {street}", "street nearly the same", None, (0.1, 1e-4)),
             (
                 "city_key_l = city_key_r AND district_key_l = district_key_r",
@@ -411,7 +431,7 @@ def settings(table: pa.Table, prior: float) -> SettingsCreator:
         blocking_rules_to_generate_predictions=blocking_rules(table),
         probability_two_random_records_match=prior,
         retain_matching_columns=False,
-        retain_intermediate_calculation_columns=False,
+        retain_intermediate_calculation_columns=True,  # mw_ columns: the evidence
         max_iterations=20,
     )
 
@@ -441,7 +461,8 @@ def _train(linker: Linker, table: pa.Table, options: Options, stage: Callable[[s
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_max_pairs, seed=options.seed, min_count_per_level=None
     )
-    if _has(table, "birth"):
+    with_birth = _has(table, "birth")
+    if with_birth:
         stage("estimating m by EM on pairs with the same birth date")
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on("birth"),
@@ -452,7 +473,7 @@ def _train(linker: Linker, table: pa.Table, options: Options, stage: Callable[[s
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("pinyin"),
         max_pairs=options.em_max_pairs,
-        populate_probability_two_random_records_match_from_trained_values=not _has(table, "birth"),
+        populate_probability_two_random_records_match_from_trained_values=not with_birth,
     )
 
 
@@ -480,33 +501,20 @@ def score_pairs(
     """Score the likely duplicate pairs among ``records`` (see :data:`RECORD_COLUMNS`).
 
     Returns the pairs at or above ``options.threshold``: ``left_id < right_id``,
-    ``probability``, ``match_weight`` and ``gamma_<comparison>`` (the level each comparison
-    fell in; :func:`evidence` names them).
+    ``probability``, ``match_weight`` and ``mw_<comparison>`` (the weight each comparison
+    gave; :func:`evidence` names the level).
     """
     stage = stage or (lambda message: None)
     stage("preparing names, pinyin and addresses")
     table = features(records)
-    n = table.num_rows
-    empty = pa.table(
-        {"left_id": pa.array([], pa.int64()), "probability": pa.array([], pa.float64())}
-    )
-    if n < 2:
+    if table.num_rows < 2:
+        empty = pa.table({c: pa.array([], t) for c, t in _PAIR_COLUMNS.items()})
         return Scored(empty, {}, {}, trained=False, prior=0.0)
     con = _connect(options)
+    trained = table.num_rows >= options.min_train_records
     try:
-        db_api = DuckDBAPI(connection=con)
-        sdf = db_api.register(table, table_name="hudong_records")
-        linker = Linker(sdf, settings(table, default_prior(n)), log_level=None)
-        trained = n >= options.min_train_records
-        if trained:
-            _train(linker, table, options, stage)
-            _floor_m(linker)
-        stage("scoring blocked pairs")
-        predictions = linker.inference.predict(
-            threshold_match_probability=options.threshold, warning_mode="never"
-        )
-        model = linker.misc.save_model_to_json()
-        pairs = _pairs(con, predictions.physical_name)
+        with _quiet_splink():
+            pairs, model = _run(con, table, options, trained, stage)
     finally:
         con.close()
     labels, weights = _levels_of(model)
@@ -521,16 +529,36 @@ _PAIR_COLUMNS = {
 }
 
 
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    options: Options,
+    trained: bool,
+    stage: Callable[[str], None],
+) -> tuple[pa.Table, dict[str, Any]]:
+    """Train (when there is enough data) and predict; the pairs and the model as a dict."""
+    sdf = DuckDBAPI(connection=con).register(table, table_name="hudong_records")
+    linker = Linker(sdf, settings(table, default_prior(table.num_rows)), log_level=None)
+    if trained:
+        _train(linker, table, options, stage)
+        _floor_m(linker)
+    stage("scoring blocked pairs")
+    predictions = linker.inference.predict(
+        threshold_match_probability=options.threshold, warning_mode="never"
+    )
+    return _pairs(con, predictions.physical_name), linker.misc.save_model_to_json()
+
+
 def _pairs(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
     columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
-    gammas = ", ".join(c for c in columns if c.startswith("gamma_"))
+    gammas = ", ".join(c for c in columns if c.startswith("mw_"))
     sql = (
         "SELECT least(unique_id_l, unique_id_r) AS left_id,"
         " greatest(unique_id_l, unique_id_r) AS right_id,"
         f" match_probability AS probability, match_weight, {gammas}"
         f" FROM {name} ORDER BY left_id, right_id"
     )
-    return con.execute(sql).to_arrow_table()
+    return con.sql(sql).to_arrow_table()
 
 
 def _levels_of(model: dict[str, Any]) -> tuple[dict, dict]:
@@ -550,17 +578,75 @@ def _levels_of(model: dict[str, Any]) -> tuple[dict, dict]:
                 rank -= 1
             labels[name][gamma] = level.get("label_for_charts", "")
             m, u = level.get("m_probability"), level.get("u_probability")
-            weights[name][gamma] = round(math.log2(m / u), 2) if m and u else 0.0
+            weights[name][gamma] = math.log2(m / u) if m and u else 0.0
     return labels, weights
 
 
 def evidence(scored: Scored, row: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """What each comparison said about one scored pair: its level and its weight (log2 of
-    the Bayes factor: positive for, negative against); missing evidence is left out."""
+    the Bayes factor, positive for, negative against, with the adjustment for how common the
+    name is); comparisons with nothing to compare are left out.
+
+    Splink returns each comparison's weight (``mw_<comparison>``); the level is the one
+    whose trained weight that is."""
     out: dict[str, dict[str, Any]] = {}
-    for name, labels in scored.labels.items():
-        gamma = row.get(f"gamma_{name}")
-        if gamma is None or gamma == -1:
+    for name, weights in scored.weights.items():
+        weight = row.get(f"mw_{name}")
+        if weight is None:
             continue
-        out[name] = {"level": labels.get(gamma, ""), "weight": scored.weights[name].get(gamma)}
+        gamma = min(weights, key=lambda g: (abs(weights[g] - weight), g))
+        if gamma == -1:
+            continue
+        total = weight + (row.get(f"mw_tf_adj_{name}") or 0.0)
+        out[name] = {"level": scored.labels[name].get(gamma, ""), "weight": round(total, 2)}
     return out
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def febrl_records(path: Path | str) -> tuple[pa.Table, set[tuple[int, int]]]:
+    """A FEBRL file (``rec_id, given_name, surname, street_number, address_1, ...``) as
+    records for :func:`score_pairs`, with the true duplicate pairs: every two records whose
+    ids share ``N`` in ``rec-N-org`` / ``rec-N-dup-K`` are one person. The mapping: name is
+    given name and surname, street is number and address lines, suburb the district, postcode
+    the city, state the province, the social security number an identifier."""
+    with Path(path).open(newline="", encoding="utf-8") as fh:
+        rows = [{k.strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+    entity: dict[str, list[int]] = {}
+    columns: dict[str, list[Any]] = {c: [] for c in ("unique_id", "name", "birth_date", "ids")}
+    columns |= {c: [] for c in ("street", "district", "city", "province")}
+    for i, r in enumerate(rows):
+        entity.setdefault(r["rec_id"].split("-")[1], []).append(i)
+        dob = r["date_of_birth"]
+        columns["unique_id"].append(i)
+        columns["name"].append(f"{r['given_name']} {r['surname']}".strip())
+        columns["birth_date"].append(f"{dob[:4]}-{dob[4:6]}-{dob[6:]}" if len(dob) == 8 else dob)
+        columns["ids"].append([r["soc_sec_id"]] if r["soc_sec_id"] else None)
+        parts = (r["street_number"], r["address_1"], r["address_2"])
+        columns["street"].append(" ".join(p for p in parts if p))
+        columns["district"].append(r["suburb"])
+        columns["city"].append(r["postcode"])
+        columns["province"].append(r["state"])
+    truth = {pair for ids in entity.values() for pair in itertools.combinations(sorted(ids), 2)}
+    table = pa.table({**columns, "ids": pa.array(columns["ids"], pa.list_(pa.string()))})
+    return table, truth
+
+
+def pair_metrics(
+    predicted: set[tuple[int, int]], truth: set[tuple[int, int]]
+) -> dict[str, float | int]:
+    """Pairwise precision, recall and F1 of ``predicted`` against ``truth`` (both as
+    ``(lower id, higher id)`` pairs)."""
+    hits = len(predicted & truth)
+    precision = hits / len(predicted) if predicted else 1.0
+    recall = hits / len(truth) if truth else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "predicted": len(predicted),
+        "true_pairs": len(truth),
+        "found": hits,
+    }
