@@ -7,6 +7,7 @@ from hudong.core.models import (
     ApiToken,
     AuditEntry,
     DomainEvent,
+    Job,
     Profile,
     Region,
     ScheduleRun,
@@ -85,3 +86,13 @@ class DomainEventAdmin(ReadOnlyAdmin):
 class ScheduleRunAdmin(ReadOnlyAdmin):
     list_display = ("schedule", "slot", "enqueued_at", "finished_at", "outcome")
     list_filter = ("schedule",)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "status", "created_by", "created_at", "done", "total")
+    list_filter = ("kind", "status")
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

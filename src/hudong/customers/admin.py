@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from hudong.customers.models import Address, Attribute, Customer, Identifier
+from hudong.customers.models import (
+    Address,
+    Attribute,
+    Customer,
+    DripQuestion,
+    Identifier,
+    MatchCandidate,
+    MergeRecord,
+)
 
 
 class IdentifierInline(admin.TabularInline):
@@ -52,3 +60,46 @@ class AttributeAdmin(admin.ModelAdmin):
     list_display = ("customer", "category", "key", "value", "source", "verified_at")
     list_filter = ("category",)
     raw_id_fields = ("customer",)
+
+
+@admin.register(DripQuestion)
+class DripQuestionAdmin(admin.ModelAdmin):
+    """The admin sets which facts the drip dialogue asks for, and in which order."""
+
+    list_display = (
+        "position",
+        "key",
+        "question_zh",
+        "answer_kind",
+        "stale_after_days",
+        "is_active",
+    )
+    list_display_links = ("key",)
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active", "answer_kind")
+
+
+@admin.register(MatchCandidate)
+class MatchCandidateAdmin(admin.ModelAdmin):
+    list_display = ("left", "right", "probability", "source", "status", "decided_by")
+    list_filter = ("status", "source")
+    raw_id_fields = ("left", "right", "job")
+    readonly_fields = ("evidence", "decided_by", "decided_at")
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(admin.ModelAdmin):
+    """Read-only: merges are made and undone through the review pages, which keep the
+    before-state consistent."""
+
+    list_display = ("survivor", "merged", "reason", "created_at", "created_by", "undone_at")
+    list_filter = ("reason",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
