@@ -106,7 +106,7 @@ class Importer:
     kind: str = ""
     label: Any = ""
     columns: tuple[Column, ...] = ()
-    chunk_size: int = 5000
+    chunk_size: int = 10_000
 
     def import_chunk(self, items: list[Item], ctx: Context) -> None:
         """Import the rows (the caller holds the chunk's transaction)."""

@@ -34,6 +34,28 @@ def _next_id(model: type[models.Model]) -> int:
     return max(top, int(row[0]) if row else 0) + 1
 
 
+def _needs_prep(field: models.Field) -> models.Field | None:
+    """Text and integers go in as they are; dates, times and decimals are prepared."""
+    plain = isinstance(field, models.CharField | models.TextField | models.IntegerField)
+    return None if plain and not isinstance(field, models.ForeignKey) else field
+
+
+def _prepare(field: models.Field, column: list[Any]) -> list[Any]:
+    """The field's database values, prepared once per distinct value object (rows share
+    "now", the same default)."""
+    out: list[Any] = []
+    last: Any = object()
+    prepared: Any = None
+    for value in column:
+        if value is None or isinstance(value, bool | int | str):
+            out.append(value)
+            continue
+        if value is not last:
+            last, prepared = value, field.get_db_prep_save(value, connection)
+        out.append(prepared)
+    return out
+
+
 def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
     """Write ``rows`` (field attname → value; missing fields take their default) and return
     their primary keys in order."""
@@ -43,36 +65,20 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[in
     if connection.vendor != "sqlite":
         objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BATCH)
         return [int(o.pk) for o in objs]
-    defaults = {f.attname: f.get_default() for f in fields}
-    # Text and integer values go in as they are; dates, times, decimals and JSON are prepared
-    # by the field (once per distinct value object, as many rows share "now").
-    prepared = [
-        (f.attname, f)
-        for f in fields
-        if not isinstance(f, models.CharField | models.TextField | models.IntegerField)
-        or isinstance(f, models.ForeignKey)
-    ]
     start = _next_id(model)
     ids = list(range(start, start + len(rows)))
-    names = [f.attname for f in fields]
-    values: list[list[Any]] = []
-    last: dict[str, tuple[Any, Any]] = {}
-    for pk, row in zip(ids, rows, strict=True):
-        record = {**defaults, **row}
-        for attname, field in prepared:
-            value = record[attname]
-            if value is None or isinstance(value, bool | int | str):
-                continue
-            seen = last.get(attname)
-            if seen is None or seen[0] is not value:
-                seen = last[attname] = (value, field.get_db_prep_save(value, connection))
-            record[attname] = seen[1]
-        values.append([pk, *(record[n] for n in names)])
+    columns: list[list[Any]] = []
+    for field in fields:
+        default = field.get_default()
+        column = [row.get(field.attname, default) for row in rows]
+        prep = _needs_prep(field)
+        columns.append(column if prep is None else _prepare(prep, column))
+    values = list(zip(ids, *columns, strict=True))
     qn = connection.ops.quote_name
     pk_column = model._meta.pk.column  # type: ignore[union-attr]
-    columns = ", ".join(qn(c) for c in [pk_column, *(f.column for f in fields)])
+    names = ", ".join(qn(c) for c in [pk_column, *(f.column for f in fields)])
     marks = ", ".join(["%s"] * (len(fields) + 1))
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"
     with connection.cursor() as cursor:
         for i in range(0, len(values), BATCH):
             cursor.executemany(sql, values[i : i + BATCH])

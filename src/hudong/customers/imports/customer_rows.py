@@ -16,8 +16,8 @@ from hudong.customers.imports import fields as f
 from hudong.customers.imports.base import Context
 from hudong.customers.imports.errors import RowProblem
 from hudong.customers.imports.fields import Column
+from hudong.customers.imports.namekeys import name_keys
 from hudong.customers.imports.readers import Row
-from hudong.customers.names import search_keys
 
 COLUMNS: tuple[Column, ...] = (
     Column("external_id", ("erp_id", "erp", "id", "外部编号", "客户编号", "erp编号", "编号"), True),
@@ -100,7 +100,7 @@ def _identifiers(values: dict[str, str]) -> list[tuple[str, str, str]]:
 
 def _fields(values: dict[str, str], kind: str) -> dict[str, Any]:
     name = values["name"]
-    key, spelled = search_keys(name, values.get("name_latin", ""))
+    key, spelled = name_keys(name, values.get("name_latin", ""))
     out: dict[str, Any] = {"kind": kind, "name": name, "name_key": key, "name_pinyin": spelled}
     for plain in ("name_latin", "job_title", "industry"):
         if values.get(plain):

@@ -20,11 +20,13 @@ and after, like the signal would). Domain events: one ``customers.imported`` per
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,55 @@ class Target:
 
 def _blank(value: Any) -> bool:
     return value in (None, "", 0)
+
+
+def _owners(kind: str, keys: list[str]) -> list[tuple[str, str, int, bool]]:
+    """(kind, key, customer id, shared) of current customers' identifiers with these keys.
+    Plain SQL: the ORM's cost of building a 2,000-value IN list dominated the lookup."""
+    qn = connection.ops.quote_name
+    ident, cust = Identifier._meta.db_table, Customer._meta.db_table
+    marks = ", ".join(["%s"] * len(keys))
+    sql = (
+        f"SELECT i.kind, i.normalized, i.customer_id, i.is_shared FROM {qn(ident)} i"
+        f" JOIN {qn(cust)} c ON c.id = i.customer_id"
+        f" WHERE i.kind = %s AND i.normalized IN ({marks}) AND c.merged_into_id IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, *keys])
+        return [(k, n, int(c), bool(s)) for k, n, c, s in cursor.fetchall()]
+
+
+def _select(
+    model: type[models.Model], key: str, ids: list[int], names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Rows of ``model`` whose ``key`` column is one of ``ids``, as dicts of python values."""
+    qn = connection.ops.quote_name
+    fields = [model._meta.get_field(n.removesuffix("_id")) for n in names]
+    converters = [_converter(f) for f in fields]
+    marks = ", ".join(["%s"] * len(ids))
+    columns = ", ".join(qn(f.column) for f in fields)  # type: ignore[union-attr]
+    sql = f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {qn(key)} IN ({marks})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    return [
+        {
+            n: (v if conv is None or v is None else conv(v))
+            for n, conv, v in zip(names, converters, row, strict=True)
+        }
+        for row in rows
+    ]
+
+
+def _converter(field: Any) -> Any:
+    """How a raw database value becomes the python value the ORM would give."""
+    if isinstance(field, models.BooleanField):
+        return bool
+    if isinstance(field, models.DecimalField):
+        return lambda v: Decimal(str(v)).quantize(Decimal(1).scaleb(-field.decimal_places))
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        return lambda v: v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+    return None
 
 
 class CustomerImporter(Importer):
@@ -111,16 +162,13 @@ class _Chunk:
         self.flush()
 
     def _load(self, keys: set[Key]) -> None:
-        by_value: dict[str, set[str]] = {}
+        by_kind: dict[str, list[str]] = {}
         for kind, key in keys:
-            by_value.setdefault(key, set()).add(kind)
-        values = list(by_value)
+            by_kind.setdefault(kind, []).append(key)
         found: list[tuple[str, str, int, bool]] = []
-        for i in range(0, len(values), LOOKUP_BATCH):
-            rows = Identifier.objects.filter(
-                normalized__in=values[i : i + LOOKUP_BATCH], customer__merged_into__isnull=True
-            ).values_list("kind", "normalized", "customer_id", "is_shared")
-            found.extend(r for r in rows if r[0] in by_value[r[1]])
+        for kind, values in by_kind.items():  # (kind, normalized) is the index
+            for i in range(0, len(values), LOOKUP_BATCH):
+                found.extend(_owners(kind, values[i : i + LOOKUP_BATCH]))
         self._load_targets({cid for _k, _n, cid, _s in found})
         for kind, key, cid, shared in found:
             target = self.targets[cid]
@@ -132,14 +180,14 @@ class _Chunk:
         ids = [i for i in ids if i not in self.targets]
         for i in range(0, len(ids), LOOKUP_BATCH):
             part = ids[i : i + LOOKUP_BATCH]
-            for row in Customer.objects.filter(pk__in=part).values(*_LOADED, *FILL_FIELDS):
+            for row in _select(Customer, "id", part, (*_LOADED, *FILL_FIELDS)):
                 self.targets[row["id"]] = Target(
                     row["id"], row["kind"], row["region_id"], row["owner_id"], row
                 )
             if self.with_addresses:
-                rows = Address.objects.filter(customer_id__in=part)
-                for cid, *address in rows.values_list("customer_id", *ADDRESS_FIELDS):
-                    self.targets[cid].addresses.add(tuple(address))
+                for row in _select(Address, "customer_id", part, ("customer_id", *ADDRESS_FIELDS)):
+                    cid = row.pop("customer_id")
+                    self.targets[cid].addresses.add(tuple(row.values()))
 
     # --- one row ----------------------------------------------------------------------------
 
