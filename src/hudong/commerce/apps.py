@@ -8,6 +8,7 @@ class CommerceConfig(AppConfig):
     verbose_name = _("Commerce")
 
     def ready(self) -> None:
+        from hudong.commerce import imports as _imports  # noqa: F401  (registers import kinds)
         from hudong.commerce import models, panels  # noqa: F401
         from hudong.core import audit, scoping
 

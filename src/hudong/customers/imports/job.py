@@ -40,6 +40,14 @@ def may_import(user: Any) -> bool:
     return user is None or scoping.scope_for(user, "imports_allowed") != "none"
 
 
+def may_see_job(user: Any, job: Job) -> bool:
+    """The person who started an import sees it and its report; so does an administrator."""
+    if user.is_superuser or (job.created_by_id is not None and job.created_by_id == user.pk):
+        return True
+    profile = scoping.profile_of(user)
+    return profile is not None and profile.role == "admin"
+
+
 def check_may_import(user: Any) -> None:
     if not may_import(user):
         raise PermissionDeniedError(
