@@ -8,6 +8,7 @@ from hudong.api import problems
 from hudong.api.auth import default_auth
 from hudong.core.api import router as core_router
 from hudong.customers.api import router as customers_router
+from hudong.customers.api_io import router as customers_io_router
 from hudong.customers.api_resolution import router as identity_router
 
 api = NinjaAPI(
@@ -22,4 +23,5 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("", core_router)
 api.add_router("/customers", customers_router)
+api.add_router("", customers_io_router)
 api.add_router("", identity_router)

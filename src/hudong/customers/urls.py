@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hudong.customers import views, views_resolution
 
@@ -6,6 +6,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("", include("hudong.customers.urls_io")),
     path("<int:customer_id>/answer/", views.answer, name="answer"),
     path("duplicates/", views_resolution.review_queue, name="duplicates"),
     path("duplicates/run/", views_resolution.run_detection, name="run_detection"),
