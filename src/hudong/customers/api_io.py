@@ -39,6 +39,12 @@ class ImportJobOut(Schema):
     error: str | None = None
 
 
+class ImportIn(Schema):
+    kind: CleanStr = Field(..., max_length=50, description="customers, organizations, orders…")
+    source: CleanStr = Field("", max_length=50, description="Where the list came from")
+    region: CleanStr = Field("", max_length=32, description="Region code for rows without one")
+
+
 class ExportFilter(Schema):
     q: CleanStr = Field("", max_length=200, description="Name or any identifier")
 
@@ -69,16 +75,14 @@ def _job(request: HttpRequest, job_id: int) -> Job:
 
 
 @router.post("/imports", response={202: ImportJobOut})
-def start_import(
-    request: HttpRequest,
-    kind: Form[CleanStr],
-    file: File[UploadedFile],
-    source: Form[CleanStr] = "",
-    region: Form[CleanStr] = "",
-) -> Any:
+def start_import(request: HttpRequest, payload: Form[ImportIn], file: File[UploadedFile]) -> Any:
     """Upload a CSV or XLSX file; the import runs as a background job (202 with the job)."""
     job = import_job.start_upload(
-        request.user, kind=kind, upload=file, source=source, region=region
+        request.user,
+        kind=payload.kind,
+        upload=file,
+        source=payload.source,
+        region=payload.region,
     )
     return Status(202, _out(job))
 
