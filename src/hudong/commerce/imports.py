@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hudong.commerce.models import (
@@ -218,7 +219,7 @@ class OrderImporter(_RowImporter):
             order = Order.objects.create(
                 number=values["number"][:40],
                 customer_id=lookups.customer(values),
-                ordered_at=f.parse_datetime(values["ordered_at"], "ordered_at"),
+                ordered_at=f.parse_datetime(values["ordered_at"], "ordered_at") or timezone.now(),
                 status=_choice(values, "status", OrderStatus, OrderStatus.PLACED),
                 channel=values.get("channel", "")[:20] or "web",
                 total=_money(values, "total"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -94,7 +95,7 @@ def import_status(request: HttpRequest, job_id: Id) -> Any:
 
 
 @router.get("/imports/{job_id}/report")
-def import_report(request: HttpRequest, job_id: Id) -> HttpResponse:
+def import_report(request: HttpRequest, job_id: Id) -> HttpResponseBase:
     """The bad-row report (CSV): row, field, code, message and the row's original cells."""
     handle = import_job.report_file(_job(request, job_id))
     if handle is None:
@@ -108,12 +109,12 @@ def import_report(request: HttpRequest, job_id: Id) -> HttpResponse:
 
 
 @router.get("/exports/customers.csv")
-def export_csv(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponse:
+def export_csv(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponseBase:
     """The customers the caller may see, as CSV (UTF-8 with BOM), formulas neutralised."""
     return exports.download(request.user, "csv", filters.q)
 
 
 @router.get("/exports/customers.xlsx")
-def export_xlsx(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponse:
+def export_xlsx(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponseBase:
     """The customers the caller may see, as an Excel workbook, every text cell a string."""
     return exports.download(request.user, "xlsx", filters.q)

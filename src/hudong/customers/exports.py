@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,7 +214,7 @@ def xlsx_file(user: Any, q: str = "") -> IO[bytes]:
     return target
 
 
-def download(user: Any, fmt: str, q: str = "") -> HttpResponse:
+def download(user: Any, fmt: str, q: str = "") -> HttpResponseBase:
     """The export as a download (``fmt`` is "csv" or "xlsx"), audited; shared by the page
     and the API. CSV streams; XLSX is built in a temporary file first (a zip needs its end)."""
     audit_export(user, fmt, q)

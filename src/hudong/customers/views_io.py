@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +74,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             form.add_error(None, f"{exc.message} ({exc.code})")
         else:
             return redirect("customers:import_job", job_id=job.pk)
-    recent = Job.objects.filter(kind=import_job.KIND, created_by=request.user)[:10]
+    recent = Job.objects.filter(kind=import_job.KIND, created_by_id=request.user.pk)[:10]
     return render(request, "customers/import.html", {"form": form, "jobs": recent})
 
 
@@ -114,7 +115,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
     q = request.GET.get("q", "")[:200].replace("\x00", "")
     if fmt not in ("csv", "xlsx"):
         raise Http404

@@ -76,7 +76,7 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[in
     values = list(zip(ids, *columns, strict=True))
     qn = connection.ops.quote_name
     pk_column = model._meta.pk.column  # type: ignore[union-attr]
-    names = ", ".join(qn(c) for c in [pk_column, *(f.column for f in fields)])
+    names = ", ".join(qn(str(c)) for c in [pk_column, *(f.column for f in fields)])
     marks = ", ".join(["%s"] * (len(fields) + 1))
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"
     with connection.cursor() as cursor:

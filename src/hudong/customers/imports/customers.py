@@ -90,7 +90,7 @@ def _select(
     fields = [model._meta.get_field(n.removesuffix("_id")) for n in names]
     converters = [_converter(f) for f in fields]
     marks = ", ".join(["%s"] * len(ids))
-    columns = ", ".join(qn(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(qn(str(getattr(f, "column", ""))) for f in fields)
     sql = f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {qn(key)} IN ({marks})"
     with connection.cursor() as cursor:
         cursor.execute(sql, ids)
@@ -395,7 +395,7 @@ class _Chunk:
         rows = []
         created = {t.pk for t in self.new_targets}
         for target, parts in self.new_addresses:
-            row = dict(zip(ADDRESS_FIELDS, parts, strict=True))
+            row: dict[str, Any] = dict(zip(ADDRESS_FIELDS, parts, strict=True))
             is_new = target.pk in created
             created.discard(target.pk)
             row.update(customer_id=target.pk, source=self.ctx.source, is_default=is_new)
