@@ -26,7 +26,7 @@ from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from hudong.core.errors import DomainError
 from hudong.core.jobs import Progress, register
@@ -66,7 +66,7 @@ def _rows(sql: str) -> Iterator[tuple[Any, ...]]:
             yield from batch
 
 
-def _table(model: type) -> str:
+def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
