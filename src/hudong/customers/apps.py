@@ -13,6 +13,7 @@ class CustomersConfig(AppConfig):
         from hudong.core import audit, scoping
         from hudong.customers import models
         from hudong.customers.quality import forget_questions
+        from hudong.customers.resolution import batch  # noqa: F401  (the resolution job kind)
 
         post_migrate.connect(_seed, sender=self)
         for signal in (post_save, post_delete):
