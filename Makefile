@@ -21,7 +21,7 @@ migrate: install
 	$(HUDONG) migrate --no-input
 
 demo: migrate
-	$(HUDONG) demo --customers $(DEMO_CUSTOMERS) --seed 42 --if-empty
+	$(HUDONG) demo --customers $(DEMO_CUSTOMERS) --seed 42 --if-empty --find-duplicates
 
 run: demo
 	$(HUDONG) collectstatic --no-input -v 0

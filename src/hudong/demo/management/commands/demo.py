@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
@@ -30,6 +31,11 @@ class Command(BaseCommand):
             "--truth-file",
             default=None,
             help="CSV of planted duplicates (default: demo-duplicates.csv next to the database)",
+        )
+        parser.add_argument(
+            "--find-duplicates",
+            action="store_true",
+            help="then run duplicate detection (hudong dedupe), so the review queue has work",
         )
         parser.add_argument(
             "--as-of",
@@ -67,3 +73,5 @@ class Command(BaseCommand):
             )
             for table, rows in sorted(report.rows.items()):
                 self.stdout.write(f"  {table:<28} {rows:>10,}")
+        if options["find_duplicates"]:
+            call_command("dedupe", verbosity=options["verbosity"])
