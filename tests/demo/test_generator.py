@@ -18,7 +18,8 @@ from django.db.models import Count, Sum
 from pypinyin import lazy_pinyin
 
 from hudong.commerce.models import Invoice, Order, OrderLine, Shipment
-from hudong.customers.models import Customer, Identifier
+from hudong.customers.models import Address, Customer, Identifier
+from hudong.customers.names import fold
 from hudong.customers.normalize import normalize
 from hudong.demo.generator import generate
 
@@ -133,6 +134,45 @@ def test_truth_file_lists_planted_duplicates_that_really_look_alike(demo: Any) -
         assert similar_names(a, b) or shared_key, (r, a.name, b.name)
         # the duplicate does not hold the same unshared key: it would have been matched
         assert not shared_key
+
+
+def test_every_planted_duplicate_shares_a_fact_beyond_the_name(demo: Any) -> None:
+    # given the planted duplicates (households are not duplicates)
+    rows = read_truth(demo.truth_file)
+    dups = [r for r in rows if r["kind_of_duplicate"] != "household_not_duplicate"]
+    ids = [int(r[k]) for r in dups for k in ("customer_id", "duplicate_of_id")]
+    customers = Customer.objects.in_bulk(ids)
+    places: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for cid, kind, city, street in Address.objects.filter(
+        customer_id__in=ids, kind__in=("home", "work")
+    ).values_list("customer_id", "kind", "city", "street"):
+        places[cid].append((kind, city, fold(street)))
+
+    def same_place(dup: int, original: int, kind: str) -> bool:
+        # written the same or slightly differently: full-width digits, 號, district in front
+        return any(
+            k == kind == ko and c == co and (s.endswith(so) if kind == "home" else s in ("", so))
+            for k, c, s in places[dup]
+            for ko, co, so in places[original]
+        )
+
+    both = birth_only = home_only = 0
+    for r in dups:
+        dup, original = int(r["customer_id"]), int(r["duplicate_of_id"])
+        a, b = customers[dup], customers[original]
+        if a.kind == "organization":
+            # then a company's duplicate keeps its work address or at least its city
+            assert same_place(dup, original, "work"), r
+            continue
+        birth = a.birth_date is not None and a.birth_date == b.birth_date
+        home = same_place(dup, original, "home")
+        # then a person's duplicate keeps the birth date or the home address, or both
+        assert birth or home, (r, a.name, b.name)
+        both += birth and home
+        birth_only += birth and not home
+        home_only += home and not birth
+    people = both + birth_only + home_only
+    assert people and both < birth_only and both < home_only  # rarely both, never neither
 
 
 def identifier_keys() -> dict[int, set[tuple[str, str]]]:

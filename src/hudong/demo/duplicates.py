@@ -12,9 +12,16 @@ About 4% of the customers get a second record, made the way duplicates really ar
 - ``org_variant``: a company without its legal suffix, or with the city moved
   (上海华盛贸易有限公司 / 华盛贸易(上海)有限公司).
 
-The duplicate often repeats the birth date and the home address, takes over half of the
-person's orders after it was created, and never holds the same normalised identifier as the
-original (see :mod:`hudong.demo.identifiers` for why and how identifiers are split).
+A duplicate always shares at least one corroborating fact with its original beyond the name,
+as a real second-channel record does (the web shop ships to the same home, the loyalty card was
+opened with the same birthday): a person's duplicate keeps the birth date (60%, where the
+original has one) or the home address, written the same or slightly differently (always when
+the birth date is not kept, else one time in six; see
+:func:`hudong.demo.profile.shared_address`); a company's duplicate keeps its work address or
+at least its city. A name alone would be no evidence at all: among 100,000 customers the
+commonest names occur a hundred times. The duplicate takes over half of the person's orders
+after it was created, and never holds the same normalised identifier as the original (see
+:mod:`hudong.demo.identifiers` for why and how identifiers are split).
 
 Households are the opposite trap: two or three different people (half of them with the same
 surname) who share a home address and a landline (``is_shared``). They are written to the truth
@@ -109,7 +116,7 @@ def plant_duplicates(rng: np.random.Generator, p: People, n_dup: int, tl: Timeli
 
     created = tl.days(p.created[o])
     later = created + 1 + rng.random(n_dup) * np.maximum(tl.end_days - created - 2, 0)
-    keep_birth = rng.random(n_dup) < 0.6
+    keep_birth = rng.random(n_dup) < 0.6  # the others share the home address (profile.py)
     zeros = np.zeros(n_dup)
     out = p.append(
         is_org=p.is_org[o],

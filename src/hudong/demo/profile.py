@@ -52,27 +52,71 @@ def verified(rng: np.random.Generator, created: np.ndarray, tl: Timeline, share:
     return np.where(rng.random(len(c)) < share, tl.ts(days), np.datetime64("NaT", "s"))
 
 
+# How a duplicate writes the address it shares with its original: the same, with full-width
+# digits (a phone keyboard), with the traditional 號, with the district written into the street
+# line instead of its own field, or with the district left out (a web form without that field).
+ADDRESS_STYLES = (["same", "full_width", "trad_hao", "district_in_street", "no_district"],
+                  [0.5, 0.15, 0.1, 0.15, 0.1])  # fmt: skip
+ORG_STREET_SHARE = 0.6  # an organization's duplicate has its street; the others only its city
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def shared_address(rng: np.random.Generator, p: People) -> np.ndarray:
+    """Which duplicate rows carry the original's address.
+
+    A duplicate that arrives through a second channel always shares a corroborating fact with
+    its original beyond the name: the web shop ships to the same home, the loyalty card was
+    opened with the same birthday. So a person's duplicate that did not keep the birth date
+    (see :func:`hudong.demo.duplicates.plant_duplicates`) shares the home address, and one that
+    kept it shares the address one time in six (10% of all with both, as in real data where the
+    two facts are independent of each other but rarely both missing). An organization's
+    duplicate always keeps its work address or at least its city.
+    """
+    dup = p.dup_of >= 0
+    kept_birth = dup & ~np.isnat(p.birth)
+    return dup & (p.is_org | ~kept_birth | (rng.random(p.n) < 1 / 6))
+
+
+def written_differently(style: str, street: str, district: str) -> tuple[str, str]:
+    """(street, district) of an address as a second record writes it (see ADDRESS_STYLES)."""
+    if style == "full_width":
+        return street.translate(_FULL_WIDTH), district
+    if style == "trad_hao":
+        return street.replace("号", "號"), district
+    if style == "district_in_street":
+        return district + street, ""
+    if style == "no_district":
+        return street, ""
+    return street, district
+
+
 def addresses(rng: np.random.Generator, p: People, tl: Timeline) -> dict[str, Any]:
     n = p.n
     district = rng.integers(0, 1000, n)
     street = streets(rng, n)
     postal = rng.integers(0, 1000, n)
-    # households live together; a duplicate often carries the original's home address
+    # households live together; a duplicate that shares the original's address copies it
     heads: dict[int, int] = {}
     for r in np.flatnonzero(p.household >= 0).tolist():
         head = heads.setdefault(int(p.household[r]), r)
         district[r], street[r], postal[r] = district[head], street[head], postal[head]
-    copy = np.flatnonzero((p.dup_of >= 0) & (rng.random(n) < 0.5))
-    for d in copy.tolist():
+    share = shared_address(rng, p)
+    for d in np.flatnonzero(share).tolist():
         o = int(p.dup_of[d])
         district[d], street[d], postal[d] = district[o], street[o], postal[o]
     real = np.arange(n) < p.n_real
     person = ~p.is_org & ~p.is_contact
-    home = (person & real & (rng.random(n) < 0.88)) | np.isin(np.arange(n), copy)
+    share_home = share & ~p.is_org
+    # an original whose duplicate ships to its home has that home address on record too
+    home = (person & real & (rng.random(n) < 0.88)) | share_home
+    home[p.dup_of[share_home]] = True
     home |= p.household >= 0
     shipping = person & real & (rng.random(n) < 0.15)
-    work = p.is_org & real
-    billing = work & (rng.random(n) < 0.4)
+    work = p.is_org & (real | share)
+    city_only = share & p.is_org & (rng.random(n) >= ORG_STREET_SHARE)
+    billing = p.is_org & real & (rng.random(n) < 0.4)
+    style = np.array(ADDRESS_STYLES[0])[rng.choice(5, size=n, p=ADDRESS_STYLES[1])]
+    style[~share] = "same"
     b = Batch()
     alt = rng.integers(0, 1000, n)
     alt_street = streets(rng, n)
@@ -86,15 +130,24 @@ def addresses(rng: np.random.Generator, p: People, tl: Timeline) -> dict[str, An
         rows = np.flatnonzero(mask)
         other = kind == "shipping"
         cities = [CITIES[c] for c in p.city[rows].tolist()]
-        dist = (alt if other else district)[rows].tolist()
+        dist = [
+            c.districts[d % len(c.districts)]
+            for c, d in zip(cities, (alt if other else district)[rows].tolist(), strict=True)
+        ]
         st = [(alt_street if other else street)[r] for r in rows.tolist()]
+        if not other:
+            written = [
+                ("", "") if city_only[r] else written_differently(style[r], s, d)
+                for r, s, d in zip(rows.tolist(), st, dist, strict=True)
+            ]
+            st, dist = [w[0] for w in written], [w[1] for w in written]
         b.add(
             row=rows,
             kind=kind,
             country="CN",
             province=[c.province for c in cities],
             city=[c.city for c in cities],
-            district=[c.districts[d % len(c.districts)] for c, d in zip(cities, dist, strict=True)],
+            district=dist,
             street=st,
             postal_code=[f"{c.postal}{x:03d}" for c, x in zip(cities, postal[rows], strict=True)],
             is_default=default,
