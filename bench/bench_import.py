@@ -33,7 +33,17 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚�
 DOMAINS = ["qq.com", "163.com", "126.com", "sina.com", "foxmail.com", "outlook.com", "139.com"]
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "重庆"]
 REGIONS = ["north", "east", "south", "west"]
-HEADER = ["external_id", "name", "phone", "email", "region", "birth_date", "gender", "city", "street"]  # noqa: E501
+HEADER = [
+    "external_id",
+    "name",
+    "phone",
+    "email",
+    "region",
+    "birth_date",
+    "gender",
+    "city",
+    "street",
+]  # noqa: E501
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -166,9 +176,11 @@ def run() -> dict[str, Any]:
             Region.objects.create(code=code, name=code.title())
 
         job = import_job.create_local(None, kind="customers", path=path, source="bench")
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         job = jobs.execute(job)
         seconds = time.perf_counter() - started
+        load_after = os.getloadavg()[0]
         peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result = dict(job.result)
         customers = Customer.objects.count()
@@ -193,13 +205,17 @@ def run() -> dict[str, Any]:
                 "floor_rows_per_s": base["rows_per_s"],
                 "ratio_to_floor": round(seconds / base["seconds"], 1),
                 "status": job.status,
+                "load_average_before_after": [round(load_before, 2), round(load_after, 2)],
+                "cpu_count": os.cpu_count(),
             },
             "counts": {k: result.get(k) for k in ("created", "updated", "unchanged", "bad")},
             "planted": planted,
             "stored": {"customers": customers, "identifiers": identifiers},
             "rerun": {
                 "seconds": round(rerun_s, 1),
-                "counts": {k: job2.result.get(k) for k in ("created", "updated", "unchanged", "bad")},  # noqa: E501
+                "counts": {
+                    k: job2.result.get(k) for k in ("created", "updated", "unchanged", "bad")
+                },  # noqa: E501
             },
             "file_mb": round(path.stat().st_size / 2**20, 1),
             "generate_seconds": round(generate_s, 1),
