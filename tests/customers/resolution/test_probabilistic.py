@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from django.core.management import call_command
 
@@ -15,7 +16,13 @@ from hudong.core import jobs
 from hudong.core.models import Job
 from hudong.customers.models import Address, Customer, MatchCandidate, MatchStatus
 from hudong.customers.resolution import batch
-from hudong.customers.resolution.probabilistic import febrl_records, pair_metrics, score_pairs
+from hudong.customers.resolution.probabilistic import (
+    evidence,
+    features,
+    febrl_records,
+    pair_metrics,
+    score_pairs,
+)
 from tests.factories import CustomerFactory, IdentifierFactory
 
 FEBRL = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "febrl"
@@ -171,3 +178,59 @@ def test_febrl_dataset1_precision_and_recall_at_least_095():
     assert scored.trained
     assert metrics["precision"] >= 0.95
     assert metrics["recall"] >= 0.95
+
+
+@pytest.mark.django_db
+def test_one_home_written_two_ways_links_the_pair(region_a, others):
+    # given one person entered twice without a birth date on the second record: once with the
+    # district in its own field, once in the street line, with full-width digits and 號
+    first = person(region_a, "陈晓东", "1987-07-07", "建国路88号2单元1201室")
+    second = person(region_a, "陈晓东", None)
+    Address.objects.create(
+        customer=second,
+        kind="home",
+        province="北京市",
+        city="北京市",
+        street="朝阳区建国路８８號2单元1201室",
+    )
+
+    # when resolution runs without merging
+    run(auto_merge=False)
+
+    # then the pair waits for review, the address named as the same one
+    candidate = MatchCandidate.objects.get(left=first, right=second)
+    assert candidate.evidence["address"]["level"] == "same address"
+
+
+def test_street_keys_ignore_the_district_in_front_and_the_way_digits_are_written():
+    # given two records of one home, written two ways, and a neighbour down the road
+    records = pa.table(
+        {
+            "unique_id": [1, 2, 3],
+            "name": ["陈晓东", "陈晓东", "陈晓东"],
+            "city": ["北京市"] * 3,
+            "district": ["朝阳区", None, "朝阳区"],
+            "street": ["建国路88号1201室", "朝阳区建国路８８號1201室", "建国路89号1201室"],
+        }
+    )
+
+    # when the model prepares its keys
+    keys = features(records).column("place_key").to_pylist()
+
+    # then the two spellings of the home are one key, the neighbour another
+    assert keys[0] == keys[1] != keys[2]
+
+
+def test_a_surname_read_its_own_way_meets_its_pinyin():
+    # given 曾萍 (曾 is zēng as a surname) and the same person written "Zeng Ping"
+    records = pa.table(
+        {"unique_id": [1, 2], "name": ["曾萍", "Zeng Ping"], "birth_date": ["1971-01-15"] * 2}
+    )
+
+    # when the pair is scored (too few records to train: the starting values)
+    scored = score_pairs(records)
+
+    # then it is proposed, on the pinyin of the surname's own reading
+    row = scored.pairs.to_pylist()[0]
+    assert row["probability"] >= 0.8
+    assert "pinyin" in evidence(scored, row)["name"]["level"]

@@ -133,6 +133,31 @@ def _place_stems(*columns: list[str | None]) -> list[str]:
     return sorted(stems, key=len, reverse=True)
 
 
+def bracket_stems(names: list[str | None]) -> list[str]:
+    """Places named in brackets inside company names: 华盛贸易(厦门)有限公司 → 厦门. A company
+    registered in a city the records do not live in is still named after it, and the bracket
+    says which part of the name is the place."""
+    stems: set[str] = set()
+    for name in names:
+        if name and ("(" in name or "（" in name):
+            for inner in _BRACKETED.findall(unicodedata.normalize("NFKC", name)):
+                text = fold(inner)
+                if 2 <= len(text) <= 4 and has_cjk(text):
+                    stems.add(text)
+    return sorted(stems, key=len, reverse=True)
+
+
+def org_place(name: str, stems: list[str]) -> str:
+    """The place a company name carries, in brackets or in front (empty when none):
+    上海华盛贸易有限公司 and 华盛贸易(上海)有限公司 → 上海."""
+    text = unicodedata.normalize("NFKC", name or "")
+    for inner in _BRACKETED.findall(text):
+        if fold(inner) in stems:
+            return fold(inner)
+    folded = fold(text)
+    return next((stem for stem in stems if folded.startswith(stem)), "")
+
+
 def org_core(name: str, stems: list[str]) -> str | None:
     """The distinctive part of a company name: no legal form, no place in front or in
     brackets. 上海华盛贸易有限公司, 华盛贸易(上海)有限公司 and 上海华盛贸易 → 华盛贸易;
@@ -152,11 +177,24 @@ def org_core(name: str, stems: list[str]) -> str | None:
     return text or None
 
 
+# Surnames read otherwise than the character's commonest reading: 曾 is zēng as a surname,
+# céng elsewhere, so 曾萍 is "Zeng Ping" on a record written in pinyin.
+SURNAME_READINGS = {
+    "曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "解": "xie", "朴": "piao", "查": "zha",
+    "覃": "qin", "翟": "zhai", "盖": "ge", "缪": "miao", "乐": "yue", "尉": "yu", "种": "chong",
+}  # fmt: skip
+
+
 def rotated(name: str, name_latin: str = "") -> str:
     """The pinyin key in the other name order: last word first ("Wei Zhang" → zhangwei,
     "Xiaoming Zhang" → zhangxiaoming, "Zhang Wei" → weizhang). Names in characters have
-    one order only, so they keep their key."""
+    one order only; their other key is the surname's own reading where it has one (曾萍 →
+    zengping, where the character reading gives cengping)."""
     if has_cjk(name or ""):
+        folded = fold(name)
+        reading = SURNAME_READINGS.get(folded[:1])
+        if reading and len(folded) > 1:
+            return reading + search_keys(folded[1:])[1]
         return search_keys(name, name_latin)[1]
     tokens = latin_tokens(name or name_latin)
     if len(tokens) < 2:
@@ -181,8 +219,14 @@ def features(records: pa.Table) -> pa.Table:
     latins = [n or "" for n in _column(records, "name_latin")]
     stored_keys, stored_pinyin = _column(records, "name_key"), _column(records, "name_pinyin")
     kinds = _column(records, "kind")
-    keys, pinyins, alts, cores, latin_keys = [], [], [], [], []
-    stems = _place_stems(_column(records, "city"), _column(records, "province"))
+    keys, pinyins, alts, cores, org_keys, latin_keys = [], [], [], [], [], []
+    org_names = [n for n, k in zip(names, kinds, strict=True) if k == "organization"]
+    stems = sorted(
+        set(_place_stems(_column(records, "city"), _column(records, "province")))
+        | set(bracket_stems(org_names)),
+        key=len,
+        reverse=True,
+    )
     for i, name in enumerate(names):
         if stored_keys[i] is None or stored_pinyin[i] is None:
             key, spelled = search_keys(name, latins[i])
@@ -191,7 +235,9 @@ def features(records: pa.Table) -> pa.Table:
         keys.append(_blank(key))
         pinyins.append(_blank(spelled))
         alts.append(_blank(rotated(name, latins[i])))
-        cores.append(org_core(name, stems) if kinds[i] == "organization" else None)
+        core = org_core(name, stems) if kinds[i] == "organization" else None
+        cores.append(core)
+        org_keys.append(f"{org_place(name, stems)}|{core}" if core else None)
         latin_keys.append(_blank("".join(latin_tokens(latins[i]))))
 
     def text(name: str) -> pa.Array:
@@ -201,13 +247,15 @@ def features(records: pa.Table) -> pa.Table:
         values = _column(records, name)
         return pa.array([sorted(set(v)) if v else None for v in values], pa.list_(pa.string()))
 
-    province, city, district, street = (text(c) for c in ("province", "city", "district", "street"))
+    province, city, district = (text(c) for c in ("province", "city", "district"))
+    street = pa.array(_street_keys(records), pa.string())
     columns: dict[str, pa.Array] = {
         "unique_id": pa.array(_column(records, "unique_id"), pa.int64()),
         "name_key": pa.array(keys, pa.string()),
         "pinyin": pa.array(pinyins, pa.string()),
         "pinyin_alt": pa.array(alts, pa.string()),
         "org_core": pa.array(cores, pa.string()),
+        "org_key": pa.array(org_keys, pa.string()),
         "latin_key": pa.array(latin_keys, pa.string()),
         "latin": pa.array([not has_cjk(n) for n in names], pa.bool_()),
         "gender": pa.array([_blank(v) for v in _column(records, "gender")], pa.string()),
@@ -232,14 +280,37 @@ def features(records: pa.Table) -> pa.Table:
     return _with_place_key(table)
 
 
+def _street_keys(records: pa.Table) -> list[str | None]:
+    """The street line folded (half-width digits, simplified 号 for 號), without the names of
+    places in front of it: one form writes "朝阳区建国路8号" in the street line, another puts
+    朝阳区 in its own field or leaves it out. Only names in characters are taken off (the place
+    names of the records themselves); a Latin street line is kept as it is."""
+    places = {
+        fold(v)
+        for column in ("province", "city", "district")
+        for v in set(_column(records, column))
+        if v and has_cjk(v)
+    }
+    places.discard("")
+    if not places:
+        return [_blank(fold(v or "")) for v in _column(records, "street")]
+    alternatives = "|".join(re.escape(p) for p in sorted(places, key=len, reverse=True))
+    leading = re.compile(f"^(?:{alternatives})+")
+    out: list[str | None] = []
+    for value in _column(records, "street"):
+        key = fold(value or "")
+        stripped = leading.sub("", key)
+        out.append(_blank(stripped or key))
+    return out
+
+
 def _with_place_key(table: pa.Table) -> pa.Table:
-    """``place_key``: the whole address as one key (NULL without a street)."""
-    parts = [table.column(c).to_pylist() for c in ("province_key", "city_key", "district_key")]
+    """``place_key``: city and street as one key (NULL without a street). The district is not
+    part of it: forms leave it out or move it into the street line, and the street names the
+    place well enough within a city."""
+    cities = table.column("city_key").to_pylist()
     streets = table.column("street_key").to_pylist()
-    place = [
-        "|".join(p or "" for p in (a, b, c, s)) if s else None
-        for a, b, c, s in zip(*parts, streets, strict=True)
-    ]
+    place = [f"{c or ''}|{s}" if s else None for c, s in zip(cities, streets, strict=True)]
     return table.append_column("place_key", pa.array(place, pa.string()))
 
 
@@ -291,7 +362,7 @@ def _levels(name: str, null_sql: str, levels: list[Level], else_m: float | None 
     return {"output_column_name": name, "comparison_levels": out}
 
 
-def _name_comparison(org_u: float | None, with_latin: bool) -> dict:
+def _name_comparison(org_u: tuple[float, float] | None, with_latin: bool) -> dict:
     """Names: the same characters (traditional folded), the same company core, the same
     pinyin (a homophone typed with a pinyin keyboard), the same pinyin in the other order,
     then near spellings. A spelling slip is a Latin-letter thing: two names in characters
@@ -304,21 +375,24 @@ def _name_comparison(org_u: float | None, with_latin: bool) -> dict:
         " jaro_winkler_similarity(pinyin_l, pinyin_alt_r),"
         " jaro_winkler_similarity(pinyin_alt_l, pinyin_r))"
     )
+    # one letter left out, doubled, swapped or mistyped: "Sarah" / "Srah", "Peter" / "Peeter"
+    slip = "(latin_l OR latin_r) AND damerau_levenshtein(pinyin_l, pinyin_r) <= 1"
     levels: list[Level] = [
         ("name_key_l = name_key_r", "same name (characters folded)", "name_key", (0.65, 1e-3))
     ]
     if org_u is not None:
-        same_core = "org_core_l = org_core_r"
-        levels.append((same_core, "same company name core", None, (0.05, org_u)))
+        same_key = ("org_key_l = org_key_r", "same company name and place", None, (0.05, org_u[0]))
+        same_core = ("org_core_l = org_core_r", "same company name core", None, (0.02, org_u[1]))
+        levels += [same_key, same_core]
     levels += [
         ("pinyin_l = pinyin_r", "same pinyin", "pinyin", (0.12, 2e-3)),
         (other_order, "same pinyin, other order", None, (0.05, 1e-4)),
-        (f"{close} >= 0.94", "pinyin one slip apart", None, (0.05, 1e-3)),
+        (f"{slip} OR {close} >= 0.94", "pinyin one slip apart", None, (0.05, 1e-3)),
         (f"{close} >= 0.85", "pinyin similar", None, (0.06, 1e-2)),
     ]
     comparison = _levels("name", "name_key_l IS NULL OR name_key_r IS NULL", levels, 0.02)
     for level in comparison["comparison_levels"]:
-        if level["sql_condition"] == "org_core_l = org_core_r":
+        if level["sql_condition"] in ("org_key_l = org_key_r", "org_core_l = org_core_r"):
             level["fix_u_probability"] = True
     return comparison
 
@@ -358,26 +432,45 @@ def comparisons(table: pa.Table) -> list[dict]:
     return out
 
 
-def _org_u(table: pa.Table) -> float | None:
-    """u of "same company name core", counted exactly rather than sampled: companies are a
-    small share of the records, so a random sample of pairs almost never holds two of them
-    with one name, and would leave u at its starting value."""
+def _org_u(table: pa.Table) -> tuple[float, float] | None:
+    """u of "same company name and place" and of "same company name core", counted exactly
+    rather than sampled: companies are a small share of the records, so a random sample of
+    pairs almost never holds two of them with one name, and would leave u at its starting
+    value. A pair with the same key also has the same core; the core level only takes the
+    pairs whose places differ, so its u is what is left."""
     if not _has(table, "org_core"):
         return None
-    counts = pc.value_counts(table.column("org_core").drop_null())
-    same = sum(c * (c - 1) // 2 for c in counts.field("counts").to_pylist())
     n = table.num_rows
-    return max(same, 1) / max(n * (n - 1) // 2, 1)
+    pairs = max(n * (n - 1) // 2, 1)
+
+    def same(column: str) -> int:
+        counts = pc.value_counts(table.column(column).drop_null())
+        return sum(c * (c - 1) // 2 for c in counts.field("counts").to_pylist())
+
+    same_key, same_core = same("org_key"), same("org_core")
+    return max(same_key, 1) / pairs, max(same_core - same_key, 1) / pairs
 
 
 def _address_comparison() -> dict:
-    street = "jaro_winkler_similarity(street_key_l, street_key_r) >= 0.9"
+    """Addresses: the same city and street; the street a slip or two apart (a typo, not
+    another house number: 人民路12号 and 人民路120号 are more than that apart only when the
+    rest differs too), the same district, city, province."""
+    street = (
+        "jaro_winkler_similarity(street_key_l, street_key_r) >= 0.9"
+        " AND levenshtein(street_key_l, street_key_r) <= 2"
+    )
     return _levels(
         "address",
         "coalesce(city_key_l, place_key_l) IS NULL OR coalesce(city_key_r, place_key_r) IS NULL",
         [
             ("place_key_l = place_key_r", "same address", None, (0.5, 1e-4)),
             (f"city_key_l = city_key_r AND {street}", "street nearly the same", None, (0.1, 1e-4)),
+            (
+                "city_key_l = city_key_r AND (street_key_l IS NULL OR street_key_r IS NULL)",
+                "same city, no street on one",
+                None,
+                (0.05, 1e-3),
+            ),
             (
                 "city_key_l = city_key_r AND district_key_l = district_key_r",
                 "same district",
