@@ -53,4 +53,14 @@ ENDPOINTS: list[Endpoint] = [
         "api-v1:answer",
         {"key": "hobby", "value": "钓鱼"},
     ),
+    Endpoint("customer export CSV", "export", "/customers/export.csv", "customers:export_download"),
+    Endpoint(
+        "customer export XLSX", "export", "/customers/export.xlsx", "customers:export_download"
+    ),
+    Endpoint(
+        "customer export CSV API", "export", "/api/v1/exports/customers.csv", "api-v1:export_csv"
+    ),
+    Endpoint(
+        "customer export XLSX API", "export", "/api/v1/exports/customers.xlsx", "api-v1:export_xlsx"
+    ),
 ]

@@ -41,7 +41,25 @@ def _call(client: Client, ep: Endpoint, customer: Any) -> tuple[int, str]:
         )
     else:
         resp = client.get(url)
+    if getattr(resp, "streaming", False):
+        return resp.status_code, _export_text(b"".join(resp.streaming_content), url)
     return resp.status_code, resp.content.decode()
+
+
+def _export_text(content: bytes, url: str) -> str:
+    """An export as text: CSV as it is, XLSX cell by cell."""
+    if not url.endswith(".xlsx"):
+        return content.decode("utf-8-sig")
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        ",".join("" if v is None else str(v) for v in row)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    )
 
 
 @pytest.mark.django_db
@@ -62,7 +80,11 @@ def test_matrix(ep: Endpoint, role: str, where: str) -> None:
     # Then they see it exactly when the policy says so; otherwise it does not exist for them
     # (a sales user creating a customer becomes its owner, so may always create)
     visible = expected_visible(role, where == "own-region", owns=ep.kind == "api-create")
-    if ep.kind in {"search", "api-search"}:
+    if ep.kind == "export":
+        # every user may export; the file holds exactly the customers they may see
+        assert status == 200, body[:300]
+        assert (customer.name in body) == visible, body[:300]
+    elif ep.kind in {"search", "api-search"}:
         assert status == 200
         assert (
             f"/customers/{customer.pk}/" in body

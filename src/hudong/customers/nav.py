@@ -15,3 +15,5 @@ register(
 register(
     NavItem("data_quality", _("Data quality"), "customers:worklist", order=14, resource="customers")
 )
+register(NavItem("import", _("Import"), "customers:import", order=16, resource="imports_allowed"))
+register(NavItem("export", _("Export"), "customers:export", order=17, resource="customers"))
