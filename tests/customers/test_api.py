@@ -125,3 +125,22 @@ def test_the_screen_pop_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(13):
         resp = client.get("/api/v1/identify", {"q": "+86 138 0013 8000"})
     assert resp.json()["status"] == "found"
+
+
+@pytest.mark.django_db
+def test_a_choice_is_stored_in_the_customers_language(agent_a: Any, region_a: Any) -> None:
+    # Given an English-speaking customer, asked by an agent working in Chinese
+    customer = CustomerFactory(region=region_a, language="en", birth_date="1990-01-01")
+    actions.add_identifier(customer, "email", "amy@example.com")
+    view = api(agent_a).get(f"/api/v1/customers/{customer.pk}/360").json()
+    channel = next(q for q in view["questions"] if q["key"] == "preferred_channel")
+    assert {"value": "WeChat", "label": "微信"} in channel["choices"]
+    # When the agent picks WeChat
+    resp = post(
+        api(agent_a),
+        f"/api/v1/customers/{customer.pk}/answers",
+        {"key": "preferred_channel", "value": "WeChat"},
+    )
+    # Then the attribute reads as the customer would write it
+    assert resp.status_code == 200
+    assert customer.attributes.get(key="preferred_channel").value == "WeChat"

@@ -213,7 +213,7 @@ def _parse_answer(question: DripQuestion, raw: str) -> Any:
             raise DomainError(
                 "customers.answer_invalid", _("Enter a date as YYYY-MM-DD."), status=422
             ) from exc
-    if question.answer_kind == AnswerKind.CHOICE and text not in question.choices:
+    if question.answer_kind == AnswerKind.CHOICE and not question.accepts(text):
         raise DomainError("customers.answer_invalid", _("Choose one of the answers."), status=422)
     if len(text) > 500:
         raise DomainError("customers.answer_invalid", _("The answer is too long."), status=422)

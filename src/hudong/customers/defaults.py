@@ -31,7 +31,7 @@ DEFAULT_QUESTIONS: list[tuple[Any, ...]] = [
         "您更希望我们通过哪种方式联系您？",
         "How would you prefer us to contact you?",
         "choice",
-        ["phone", "sms", "email", "wechat"],
+        [["电话", "Phone"], ["短信", "SMS"], ["邮件", "Email"], ["微信", "WeChat"]],
         30,
     ),
     (
@@ -40,7 +40,7 @@ DEFAULT_QUESTIONS: list[tuple[Any, ...]] = [
         "一般什么时间联系您比较方便？",
         "What time of day suits you best for a call?",
         "choice",
-        ["morning", "afternoon", "evening", "weekend"],
+        [["上午", "Morning"], ["下午", "Afternoon"], ["晚上", "Evening"], ["周末", "Weekend"]],
         40,
     ),
     (

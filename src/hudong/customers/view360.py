@@ -118,7 +118,15 @@ def payload(user: Any, customer: Customer) -> dict[str, Any]:
         **knowledge(customer, questions),
         "completeness": quality.completeness(customer, questions),
         "questions": [
-            {"key": q.key, "text": q.text, "answer_kind": q.answer_kind, "choices": q.choices}
+            {
+                "key": q.key,
+                "text": q.text,
+                "answer_kind": q.answer_kind,
+                "choices": [
+                    {"value": value, "label": label}
+                    for value, label in q.options(customer.language)
+                ],
+            }
             for q in quality.proposals(customer, questions=questions)
         ],
         "panels": panels.payload(user, customer),

@@ -28,7 +28,10 @@ def _detail_context(request: HttpRequest, customer_id: int) -> dict[str, object]
         "attributes": list(customer.attributes.all()),
         "stale": quality.stale_attributes(customer),
         "completeness": quality.completeness(customer, questions),
-        "questions": quality.proposals(customer, questions=questions),
+        "questions": [
+            (q, q.options(customer.language))
+            for q in quality.proposals(customer, questions=questions)
+        ],
         "contacts": list(queries.visible_customers(request.user).filter(organization=customer))
         if customer.kind == "organization"
         else [],

@@ -32,6 +32,8 @@ class DripQuestion(models.Model):
     answer_kind = models.CharField(
         _("answer"), max_length=10, choices=AnswerKind.choices, default=AnswerKind.TEXT
     )
+    # Each choice as [Chinese, English]: the answer is stored in the customer's language, the
+    # way agents write free attributes, and shown in the agent's.
     choices = models.JSONField(_("choices"), default=list, blank=True)
     position = models.PositiveIntegerField(_("order"), default=100)
     stale_after_days = models.PositiveIntegerField(
@@ -49,6 +51,23 @@ class DripQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def options(self, customer_language: str) -> list[tuple[str, str]]:
+        """(value to store, label to show) for each choice."""
+        english_ui = (get_language() or "").startswith("en")
+        english_customer = customer_language.startswith("en")
+        out = []
+        for choice in self.choices:
+            zh, en = (choice, choice) if isinstance(choice, str) else (choice[0], choice[-1])
+            out.append((en if english_customer else zh, en if english_ui else zh))
+        return out
+
+    def accepts(self, value: str) -> bool:
+        """Whether ``value`` is one of the choices, in either language."""
+        flat = {
+            c for choice in self.choices for c in ([choice] if isinstance(choice, str) else choice)
+        }
+        return value in flat
 
     @property
     def text(self) -> str:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hudong.core.models import Region
 from hudong.customers.names import search_keys
@@ -136,10 +137,10 @@ class Identifier(models.Model):
 
 
 class AddressKind(models.TextChoices):
-    HOME = "home", _("Home")
-    WORK = "work", _("Work")
-    SHIPPING = "shipping", _("Shipping")
-    BILLING = "billing", _("Billing")
+    HOME = "home", pgettext_lazy("address kind", "Home")
+    WORK = "work", pgettext_lazy("address kind", "Work")
+    SHIPPING = "shipping", pgettext_lazy("address kind", "Shipping")
+    BILLING = "billing", pgettext_lazy("address kind", "Billing")
 
 
 class Address(models.Model):
