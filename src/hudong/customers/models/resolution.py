@@ -58,6 +58,12 @@ class MatchCandidate(models.Model):
         return f"{self.left_id} ~ {self.right_id} ({self.probability:.2f})"
 
 
+class MergeReason(models.TextChoices):
+    MANUAL = "manual", _("By hand")
+    AUTO = "auto", _("Automatically (sure match)")
+    DETERMINISTIC = "deterministic", _("Same identifiers on arrival")
+
+
 class MergeRecord(models.Model):
     """One merge, with everything it changed, so that unmerge restores exactly what was there.
 
@@ -72,7 +78,9 @@ class MergeRecord(models.Model):
     merged = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged record")
     )
-    reason = models.CharField(_("reason"), max_length=20, default="manual")
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=MergeReason.choices, default=MergeReason.MANUAL
+    )
     candidate = models.ForeignKey(
         MatchCandidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges"
     )
