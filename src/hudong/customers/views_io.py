@@ -37,6 +37,7 @@ class ImportForm(forms.Form):
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, i.label) for k, i in registry.kinds().items()]  # type: ignore[attr-defined]
+        self.fields["kind"].initial = "customers"
         regions = [
             (r.code, r.name)
             for r in Region.objects.all()
