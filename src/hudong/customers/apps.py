@@ -12,8 +12,8 @@ class CustomersConfig(AppConfig):
 
         from hudong.core import audit, scoping
         from hudong.customers import models
-        from hudong.customers.quality import forget_questions
         from hudong.customers.imports import job as _import_job  # noqa: F401  (job kind)
+        from hudong.customers.quality import forget_questions
         from hudong.customers.resolution import batch  # noqa: F401  (the resolution job kind)
 
         post_migrate.connect(_seed, sender=self)
