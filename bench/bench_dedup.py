@@ -182,8 +182,10 @@ def _demo_truth(path: Path) -> tuple[dict[tuple[int, int], str], set[tuple[int, 
 
 
 def _name_only(records: Any, duplicates: dict[tuple[int, int], str]) -> set[tuple[int, int]]:
-    """Planted pairs whose two records share nothing but a name (and gender and region):
-    no birth date on one of them, no address on one of them, no identifier on both."""
+    """Planted pairs whose two records share nothing but a name (and gender, region, at most
+    the city): no birth date on one of them, no street on one of them, no identifier on both.
+    Since every planted duplicate keeps the birth date or the address, these are the
+    companies whose duplicate knows only the city."""
     rows = {r["unique_id"]: r for r in records.to_pylist()}
 
     def both(a: dict[str, Any], b: dict[str, Any], column: str) -> bool:

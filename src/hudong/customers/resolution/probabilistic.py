@@ -452,9 +452,12 @@ def _org_u(table: pa.Table) -> tuple[float, float] | None:
 
 
 def _address_comparison() -> dict:
-    """Addresses: the same city and street; the street a slip or two apart (a typo, not
-    another house number: 人民路12号 and 人民路120号 are more than that apart only when the
-    rest differs too), the same district, city, province."""
+    """Addresses: the same city and street; the street a slip or two apart (alike overall and
+    at most two edits: a typo, where two houses on one road, 迎宾大道88号202室 and
+    迎宾大道442号2202室, are alike but further apart); the same city where one record has no
+    street (a record that knows only the city does not contradict one that knows the street,
+    so it is its own level and not "same city", which means the streets differ); then the same
+    district, city, province."""
     street = (
         "jaro_winkler_similarity(street_key_l, street_key_r) >= 0.9"
         " AND levenshtein(street_key_l, street_key_r) <= 2"
