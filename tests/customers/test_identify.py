@@ -70,3 +70,20 @@ def test_an_agent_cannot_identify_a_customer_outside_their_region(
 def test_unknown_input_finds_nobody(zhang: Any) -> None:
     assert identify("13911112222").status == "none"
     assert identify("x").status == "none"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "stored", "typed"),
+    [
+        ("loyalty", "VIP-0012-3456", "vip 0012 3456"),
+        ("erp", "C000123", "c000123"),
+        ("wechat", "Zhang_Wei88", "zhang_wei88"),
+    ],
+)
+def test_cards_erp_ids_and_wechat_ids_in_another_spelling(
+    customer_a: Any, kind: str, stored: str, typed: str
+) -> None:
+    actions.add_identifier(customer_a, kind, stored)
+    found = identify(typed)
+    assert found.customer == customer_a and kind in found.matched_on
