@@ -386,7 +386,7 @@ def _name_comparison(org_u: tuple[float, float] | None, with_latin: bool) -> dic
         levels += [same_key, same_core]
     levels += [
         ("pinyin_l = pinyin_r", "same pinyin", "pinyin", (0.12, 2e-3)),
-        (other_order, "same pinyin, other order", None, (0.05, 1e-4)),
+        (other_order, OTHER_ORDER_LABEL, None, (0.05, 1e-4)),
         (f"{slip} OR {close} >= 0.94", "pinyin one slip apart", None, (0.05, 1e-3)),
         (f"{close} >= 0.85", "pinyin similar", None, (0.06, 1e-2)),
     ]
@@ -397,9 +397,15 @@ def _name_comparison(org_u: tuple[float, float] | None, with_latin: bool) -> dic
     return comparison
 
 
-def comparisons(table: pa.Table) -> list[dict]:
-    """The comparisons the data supports: one for each kind of evidence it carries."""
+def comparisons(table: pa.Table, counted: bool = True) -> list[dict]:
+    """The comparisons the data supports: one for each kind of evidence it carries.
+
+    ``counted``: count the u of the rarest levels from the keys (see :func:`_fix_u`). Not on a
+    handful of records, where the pairs that share a full address are mostly the duplicates
+    themselves and the count would say nothing about two different people."""
     out = [_name_comparison(_org_u(table), _has(table, "latin_key"))]
+    if counted:
+        _fix_u(out[0], OTHER_ORDER_LABEL, _other_order_u(table))
     if _has(table, "birth"):
         swap = (
             "substr(birth_l, 1, 4) = substr(birth_r, 1, 4)"
@@ -426,10 +432,60 @@ def comparisons(table: pa.Table) -> list[dict]:
         out.append(_levels("organization", null, [same]))
     if _has(table, "city_key") or _has(table, "place_key"):
         out.append(_address_comparison())
+        if counted:
+            shared = _pair_share(table, _same_value_pairs(table, "place_key"))
+            _fix_u(out[-1], "same address", shared)
     for column, label in (("phones", "phone"), ("emails", "email"), ("ids", "identifier")):
         if _has(table, column):
             out.append(_identifier_comparison(column, label))
     return out
+
+
+OTHER_ORDER_LABEL = "same pinyin, other order"
+
+
+def _pair_share(table: pa.Table, same: int) -> float:
+    """``same`` pairs as a share of all pairs of records (at least one pair)."""
+    n = table.num_rows
+    return max(same, 1) / max(n * (n - 1) // 2, 1)
+
+
+def _same_value_pairs(table: pa.Table, column: str) -> int:
+    """How many pairs of records hold one value in ``column`` (NULLs never do)."""
+    counts = pc.value_counts(table.column(column).drop_null())
+    return sum(c * (c - 1) // 2 for c in counts.field("counts").to_pylist())
+
+
+def _other_order_u(table: pa.Table) -> float:
+    """u of "same pinyin, other order", counted: pairs where one record's name read the other
+    way round (or with the surname's own reading) is the other's pinyin. Counted rather than
+    sampled for the same reason as the same address: see :func:`_fix_u`."""
+    alt = pc.if_else(
+        pc.equal(table.column("pinyin_alt"), table.column("pinyin")),
+        pa.scalar(None, pa.string()),
+        table.column("pinyin_alt"),
+    )
+    alts = pc.value_counts(alt.drop_null())
+    pinyins = pc.value_counts(table.column("pinyin").drop_null())
+
+    def counted(counts: pa.StructArray) -> dict[str, int]:
+        values, numbers = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+        return dict(zip(values, numbers, strict=True))
+
+    seen = counted(pinyins)
+    same = sum(c * seen.get(v, 0) for v, c in counted(alts).items())
+    return _pair_share(table, same)
+
+
+def _fix_u(comparison: dict, label: str, u: float) -> None:
+    """Set and fix the u of one level. A level that two different people almost never reach
+    (the same full address, a name in the other order) is too rare for the random sample: at
+    a million records 2 million sampled pairs hold none, and u would stay at its generic
+    starting value, off by orders of magnitude. Such a u is counted from the keys instead."""
+    for level in comparison["comparison_levels"]:
+        if level.get("label_for_charts") == label:
+            level["u_probability"] = u
+            level["fix_u_probability"] = True
 
 
 def _org_u(table: pa.Table) -> tuple[float, float] | None:
@@ -440,15 +496,9 @@ def _org_u(table: pa.Table) -> tuple[float, float] | None:
     pairs whose places differ, so its u is what is left."""
     if not _has(table, "org_core"):
         return None
-    n = table.num_rows
-    pairs = max(n * (n - 1) // 2, 1)
-
-    def same(column: str) -> int:
-        counts = pc.value_counts(table.column(column).drop_null())
-        return sum(c * (c - 1) // 2 for c in counts.field("counts").to_pylist())
-
-    same_key, same_core = same("org_key"), same("org_core")
-    return max(same_key, 1) / pairs, max(same_core - same_key, 1) / pairs
+    same_key = _same_value_pairs(table, "org_key")
+    same_core = _same_value_pairs(table, "org_core")
+    return _pair_share(table, same_key), _pair_share(table, same_core - same_key)
 
 
 def _address_comparison() -> dict:
@@ -520,10 +570,10 @@ def blocking_rules(table: pa.Table) -> list[Any]:
     return rules
 
 
-def settings(table: pa.Table, prior: float) -> SettingsCreator:
+def settings(table: pa.Table, prior: float, counted: bool = True) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
-        comparisons=comparisons(table),  # type: ignore[arg-type]
+        comparisons=comparisons(table, counted),  # type: ignore[arg-type]
         blocking_rules_to_generate_predictions=blocking_rules(table),
         probability_two_random_records_match=prior,
         retain_matching_columns=False,
@@ -634,7 +684,8 @@ def _run(
 ) -> tuple[pa.Table, dict[str, Any]]:
     """Train (when there is enough data) and predict; the pairs and the model as a dict."""
     sdf = DuckDBAPI(connection=con).register(table, table_name="hudong_records")
-    linker = Linker(sdf, settings(table, default_prior(table.num_rows)), log_level=None)
+    creator = settings(table, default_prior(table.num_rows), counted=trained)
+    linker = Linker(sdf, creator, log_level=None)
     if trained:
         _train(linker, table, options, stage)
         _floor_m(linker)
