@@ -101,29 +101,50 @@ class Context:
 
 
 class Importer:
-    """One kind of import. Subclasses name their columns and import a chunk of rows."""
+    """One kind of import. Subclasses name their columns and import a chunk of rows.
+
+    An importer whose rows need much checking that touches no database (``offload``) splits
+    the work: :meth:`prepare` turns a chunk's rows into units (it may run in a second process,
+    with a context that only collects problems), :meth:`import_prepared` writes them. By
+    default a unit is the row itself and :meth:`import_chunk` does everything.
+    """
 
     kind: str = ""
     label: Any = ""
     columns: tuple[Column, ...] = ()
     chunk_size: int = 10_000
+    offload: bool = False
 
     def import_chunk(self, items: list[Item], ctx: Context) -> None:
         """Import the rows (the caller holds the chunk's transaction)."""
         raise NotImplementedError
 
-    def import_slowly(self, items: list[Item], ctx: Context) -> None:
-        """The same rows one at a time, each in its own savepoint: the fallback after a chunk
-        ran into a concurrent writer. By default the chunk path, one row at a time."""
+    def prepare(self, items: list[Item], ctx: Context) -> list[Any]:
+        """The per-row work that needs no database: report bad rows, keep the rest as units.
+        Must not query: it may run in another process."""
+        return list(items)
+
+    def import_prepared(self, units: list[Any], ctx: Context) -> None:
+        """Write prepared units (the caller holds the chunk's transaction)."""
+        self.import_chunk(units, ctx)
+
+    def row_of(self, unit: Any) -> Row:
+        """The file's row a unit came from."""
+        row: Row = unit[0]
+        return row
+
+    def import_slowly(self, units: list[Any], ctx: Context) -> None:
+        """The same units one at a time, each in its own savepoint: the fallback after a chunk
+        ran into a concurrent writer."""
         from django.db import IntegrityError, transaction
         from django.utils.translation import gettext as _
 
-        for item in items:
+        for unit in units:
             counts = dataclasses.replace(ctx.chunk_counts)
             try:
                 with transaction.atomic():
-                    self.import_chunk([item], ctx)
+                    self.import_prepared([unit], ctx)
             except IntegrityError:
                 ctx.chunk_counts = counts
                 message = _("Another change to the same record got in the way; import it again.")
-                ctx.bad(item[0], "", "imports.conflict", message)
+                ctx.bad(self.row_of(unit), "", "imports.conflict", message)

@@ -7,7 +7,7 @@ out whole, so a customer never lands half-imported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -68,13 +68,18 @@ class Parsed:
     region: str
     organization: str  # the organization's external id key, or ""
     address: tuple[str, ...] | None
+    keys: list[tuple[str, str]] = field(init=False)  # (kind, key) of each identifier
 
-    @property
-    def keys(self) -> list[tuple[str, str]]:
-        return [(kind, key) for kind, _raw, key in self.identifiers]
+    def __post_init__(self) -> None:
+        # Kept, not derived on each use: resolution asks for them several times per row.
+        self.keys = [(kind, key) for kind, _raw, key in self.identifiers]
 
 
 def _text_problems(row: Row, values: dict[str, str], ctx: Context) -> bool:
+    if not _CONTROL.search("".join(values.values())) and all(
+        len(value) <= LIMITS.get(name, 200) for name, value in values.items()
+    ):
+        return False  # the usual row: one search over all its text instead of one per cell
     bad = False
     for name, value in values.items():
         if len(value) > LIMITS.get(name, 200):

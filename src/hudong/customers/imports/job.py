@@ -1,16 +1,16 @@
 """The import as a job: start it (from an upload or a path), and the work it does.
 
 The work reads the file as a stream, validates each row, hands the importer chunks of rows,
-each chunk in its own transaction, and reports progress after each chunk. A chunk that runs
-into a concurrent writer (an identifier taken meanwhile) is rolled back and imported again
-row by row. File-level problems (encoding, missing columns) fail the job with their code;
-row problems go to the report and the job goes on.
+each chunk in its own transaction, and reports progress after each chunk. For a large file the
+reading and validating run in a second process, overlapping the writes (:mod:`pipeline`). A
+chunk that runs into a concurrent writer (an identifier taken meanwhile) is rolled back and
+imported again row by row. File-level problems (encoding, missing columns) fail the job with
+their code; row problems go to the report and the job goes on.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy
 from hudong.core import jobs, scoping
 from hudong.core.errors import DomainError, PermissionDeniedError
 from hudong.core.models import Job
-from hudong.customers.imports import readers, registry
-from hudong.customers.imports.base import Context, Importer, Item
+from hudong.customers.imports import pipeline, readers, registry
+from hudong.customers.imports.base import Context, Importer
 from hudong.customers.imports.fields import bind
 from hudong.customers.imports.report import FOLDER, ReportWriter, absolute, report_path
 
@@ -165,7 +165,8 @@ def _run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     p = job.params
     importer = registry.get(p["kind"])
     check_may_import(job.created_by)
-    source = readers.open_source(_input(job))
+    path = _input(job)
+    source = readers.open_source(path)
     report = ReportWriter(report_path(job.pk), source.header)
     ctx = Context(p["kind"], job.created_by, p.get("source") or "import", p.get("region", ""))
     ctx.job_id = job.pk
@@ -173,22 +174,17 @@ def _run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     try:
         binding = bind(importer.columns, source.header)
         progress.total(source.total, _("Importing %(file)s") % {"file": p.get("filename", "")})
-        for chunk in itertools.batched(source.rows, importer.chunk_size):
-            items: list[Item] = []
-            for row in chunk:
-                if row.problem:
-                    ctx.bad(
-                        row,
-                        "",
-                        row.problem,
-                        _("The row is not valid text in this file's encoding."),
-                    )
-                else:
-                    items.append((row, binding.values(row.cells)))
-            _import_chunk(importer, items, ctx)
-            report.write(sorted(ctx.end_chunk(), key=lambda problem: problem.row.number))
-            rows += len(chunk)
-            progress.advance(len(chunk))
+        plan = pipeline.plan_for(path, importer, binding, ctx.region)
+        with pipeline.chunked_gc():
+            for prepared in pipeline.prepared_chunks(plan, importer, source):
+                ctx.problems.extend(prepared.problems)
+                ctx.chunk_counts.bad += prepared.bad
+                _import_chunk(importer, prepared.units, ctx)
+                report.write(sorted(ctx.end_chunk(), key=lambda problem: problem.row.number))
+                rows += prepared.rows
+                progress.advance(prepared.rows)
+                del prepared
+                pipeline.tidy()
     finally:
         source.close()
         report.close()
@@ -204,17 +200,17 @@ def _run(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     }
 
 
-def _import_chunk(importer: Importer, items: list[Item], ctx: Context) -> None:
-    """One transaction for the chunk; on a conflict with another writer, row by row."""
+def _import_chunk(importer: Importer, units: list[Any], ctx: Context) -> None:
+    """One transaction for the chunk; on a conflict with another writer, one unit at a time."""
     mark = (len(ctx.problems), dataclasses.replace(ctx.chunk_counts), set(ctx.chunk_seen))
     try:
         with transaction.atomic():
-            importer.import_chunk(items, ctx)
+            importer.import_prepared(units, ctx)
     except IntegrityError:
         del ctx.problems[mark[0] :]
         ctx.chunk_counts, ctx.chunk_seen = mark[1], mark[2]
         with transaction.atomic():
-            importer.import_slowly(items, ctx)
+            importer.import_slowly(units, ctx)
 
 
 def report_file(job: Job) -> IO[bytes] | None:

@@ -4,7 +4,8 @@ pypinyin segments a text into dictionary phrases before it converts, because a c
 read differently inside a phrase. A name in which no two or more consecutive characters form a
 dictionary phrase is converted character by character, so its pinyin is the concatenation of
 each character's own reading: that is computed here from a per-character cache. Any other name
-goes through ``search_keys`` itself. A test checks both give the same keys.
+goes through ``search_keys`` itself. A test checks both give the same keys. Names repeat (a
+few hundred surnames, common given names), so the keys of recent names are remembered.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def _has_phrase(text: str) -> bool:
     return any(text[i:j] in PHRASES_DICT for i in range(size - 1) for j in range(i + 2, size + 1))
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def name_keys(name: str, name_latin: str = "") -> tuple[str, str]:
     """(name key, pinyin key) exactly as ``Customer.save()`` would store them."""
     folded = fold(name)
