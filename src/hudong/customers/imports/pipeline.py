@@ -123,7 +123,9 @@ def tidy() -> None:
 
 def prepared_chunks(plan: Plan, importer: Importer, source: readers.Source) -> Iterator[Prepared]:
     """The file's chunks, read and checked in a second process when that pays off."""
-    if importer.offload and source.total >= MIN_ROWS and plan.settings and core_free():
+    large = importer.offload and source.total >= MIN_ROWS and bool(plan.settings)
+    # A daemonic process (a pool worker) may not start processes of its own.
+    if large and not multiprocessing.current_process().daemon and core_free():
         return _from_process(plan)
     return _chunks(plan, importer, source.rows)
 
