@@ -14,7 +14,8 @@ from hudong.core.models import ScheduleRun
 
 @pytest.mark.django_db(transaction=True)
 def test_due_slots_are_enqueued_once_and_run_by_the_worker() -> None:
-    now = timezone.now()
+    # (ten seconds into the minute, so that "a second later" is still the same minute)
+    now = timezone.now().replace(second=10, microsecond=0)
     # When two scheduler ticks (two workers) run in the same minute
     first = schedules.enqueue_due(now)
     second = schedules.enqueue_due(now + dt.timedelta(seconds=1))
