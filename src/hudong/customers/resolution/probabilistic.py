@@ -45,6 +45,8 @@ from splink.internals.duckdb.database_api import DuckDBAPI
 
 from hudong.customers.names import fold, has_cjk, latin_tokens, search_keys
 
+log = logging.getLogger(__name__)
+
 # One row per record. Only ``unique_id`` and ``name`` are required; a missing or all-empty
 # column simply drops its comparison from the model.
 RECORD_COLUMNS: dict[str, pa.DataType] = {
@@ -610,17 +612,25 @@ def _train(linker: Linker, table: pa.Table, options: Options, stage: Callable[[s
     with_birth = _has(table, "birth")
     if with_birth:
         stage("estimating m by EM on pairs with the same birth date")
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("birth"),
-            max_pairs=options.em_max_pairs,
-            populate_probability_two_random_records_match_from_trained_values=True,
-        )
+        _em(linker, "birth", options, populate_prior=True)
     stage("estimating m by EM on pairs with the same pinyin name")
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("pinyin"),
-        max_pairs=options.em_max_pairs,
-        populate_probability_two_random_records_match_from_trained_values=not with_birth,
-    )
+    _em(linker, "pinyin", options, populate_prior=not with_birth)
+
+
+def _em(linker: Linker, column: str, options: Options, *, populate_prior: bool) -> None:
+    """One EM session on pairs blocked on ``column``. When the data hold almost no duplicates
+    (a second run, after the first merged them), EM can drive an m towards zero until Splink
+    refuses the value; the session is then dropped and the estimates before it are kept."""
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(column),
+            max_pairs=options.em_max_pairs,
+            populate_probability_two_random_records_match_from_trained_values=populate_prior,
+        )
+    except ValueError as exc:
+        if "below the minimum allowed value" not in str(exc):
+            raise
+        log.warning("EM on %s did not converge (%s); keeping the earlier estimates", column, exc)
 
 
 M_FLOOR = 1e-3  # no single disagreement is an absolute veto: data entry makes mistakes
