@@ -3,6 +3,7 @@ and the "Find duplicates now" button do after the demo load."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from hudong.core import jobs
 from hudong.core.models import Job
-from hudong.customers.models import Customer
+from hudong.customers.models import MergeRecord
 from hudong.customers.resolution import batch
 from hudong.demo.generator import generate
 
@@ -24,6 +25,18 @@ def test_a_second_run_after_the_first_merged_the_duplicates_finishes(tmp_path: P
     assert first.result["auto_merged"] > 50
     # When duplicate detection runs again (EM now sees almost no duplicates)
     second = jobs.execute(Job.objects.create(kind=batch.KIND))
-    # Then it finishes, and does not undo or repeat the first run's work
+    # Then it finishes with the model the first run learnt, and merges no household
     assert second.status == "done", second.result
-    assert Customer.objects.filter(merged_into__isnull=False).count() >= first.result["auto_merged"]
+    assert second.result["model_from_job"] == first.pk and "model" not in second.result
+    households = {
+        (int(r["customer_id"]), int(r["duplicate_of_id"]))
+        for r in csv.DictReader((tmp_path / "t.csv").open())
+        if r["kind_of_duplicate"] == "household_not_duplicate"
+    }
+    merged = {(m.merged_id, m.survivor_id) for m in MergeRecord.objects.all()} | {
+        (m.survivor_id, m.merged_id) for m in MergeRecord.objects.all()
+    }
+    assert not households & merged
+    # and retraining on request still works
+    third = jobs.execute(Job.objects.create(kind=batch.KIND, params={"retrain": True}))
+    assert third.status == "done" and "model" in third.result

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from django.db import connection, models, transaction
 
 from hudong.core.errors import DomainError
 from hudong.core.jobs import Progress, register
-from hudong.core.models import Job
+from hudong.core.models import Job, JobStatus
 from hudong.customers.models import (
     Address,
     Customer,
@@ -40,6 +41,8 @@ from hudong.customers.models import (
 )
 from hudong.customers.resolution import merge as merging
 from hudong.customers.resolution.probabilistic import Options, Scored, evidence, score_pairs
+
+log = logging.getLogger(__name__)
 
 KIND = "customers.resolution"
 FETCH = 50_000  # rows fetched from the database at a time
@@ -159,6 +162,7 @@ class Outcome:
     already_one: int = 0
     merge_refused: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    model: dict[str, Any] | None = None  # the model learnt by this run (None: reused or none)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -267,7 +271,14 @@ def resolve(
     records = read_records()
     read_s = time.perf_counter() - clock
     opts = dataclasses.replace(options or Options(), threshold=review)
-    scored = score_pairs(records, options=opts, stage=stage)
+    try:
+        scored = score_pairs(records, options=opts, stage=stage)
+    except Exception:
+        if opts.model is None:
+            raise
+        # the saved model no longer fits the data's columns: learn a new one
+        log.warning("saved resolution model did not fit; training a new one", exc_info=True)
+        scored = score_pairs(records, options=dataclasses.replace(opts, model=None), stage=stage)
     score_s = time.perf_counter() - clock - read_s
     del records
     writer = _Writer(job, scored, auto, review)
@@ -282,6 +293,7 @@ def resolve(
             writer.flush()
     writer.flush()
     outcome = writer.outcome
+    outcome.model = scored.model if scored.trained else None
     outcome.seconds = {
         "read": read_s,
         "score": score_s,
@@ -290,10 +302,35 @@ def resolve(
     return outcome
 
 
+def saved_model() -> tuple[int, dict[str, Any]] | None:
+    """The model the latest run that trained one learnt, with that run's job id.
+
+    Later runs score with it rather than learn again: once the sure duplicates are merged,
+    the data hold too few of them for EM, which would then learn that a shared home address
+    makes a match and merge the members of a household."""
+    for job_id, result in (
+        Job.objects.filter(kind=KIND, status=JobStatus.DONE)
+        .order_by("-finished_at", "-id")
+        .values_list("id", "result")[:20]
+    ):
+        if isinstance(result, dict) and result.get("model"):
+            return job_id, result["model"]
+    return None
+
+
 @register(KIND)
 def run(job: Job, progress: Progress) -> dict[str, Any]:
-    """The job: ``params["auto_merge"]`` (default true) says whether sure pairs are merged."""
-    outcome = resolve(job, progress, auto_merge=bool(job.params.get("auto_merge", True)))
+    """The job: ``params["auto_merge"]`` (default true) says whether sure pairs are merged;
+    ``params["retrain"]`` learns a new model instead of reusing the last one."""
+    saved = None if job.params.get("retrain") else saved_model()
+    options = Options(model=saved[1]) if saved else None
+    outcome = resolve(
+        job, progress, auto_merge=bool(job.params.get("auto_merge", True)), options=options
+    )
     result = outcome.as_dict()
+    if outcome.model is not None:
+        result["model"] = outcome.model
+    elif saved:
+        result["model_from_job"] = saved[0]
     result["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return result

@@ -104,6 +104,8 @@ class Options:
     min_train_records: int = 500
     threads: int | None = None  # DuckDB threads (None: DuckDB's default, all cores)
     memory_limit: str | None = None  # e.g. "4GB"; None: DuckDB's default
+    # A model saved by an earlier run (``Scored.model``): score with it instead of training.
+    model: dict[str, Any] | None = None
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Scored:
     weights: dict[str, dict[int, float]]
     trained: bool
     prior: float
+    model: dict[str, Any] | None = None  # the Splink model used, as JSON, to reuse later
 
 
 # --------------------------------------------------------------------------- features
@@ -674,7 +677,14 @@ def score_pairs(
     finally:
         con.close()
     labels, weights = _levels_of(model)
-    return Scored(pairs, labels, weights, trained, model["probability_two_random_records_match"])
+    return Scored(
+        pairs,
+        labels,
+        weights,
+        trained and options.model is None,
+        model["probability_two_random_records_match"],
+        model,
+    )
 
 
 _PAIR_COLUMNS = {
@@ -694,8 +704,12 @@ def _run(
 ) -> tuple[pa.Table, dict[str, Any]]:
     """Train (when there is enough data) and predict; the pairs and the model as a dict."""
     sdf = DuckDBAPI(connection=con).register(table, table_name="hudong_records")
-    creator = settings(table, default_prior(table.num_rows), counted=trained)
-    linker = Linker(sdf, creator, log_level=None)
+    if options.model is not None:
+        linker = Linker(sdf, options.model, log_level=None)
+        trained = False
+    else:
+        creator = settings(table, default_prior(table.num_rows), counted=trained)
+        linker = Linker(sdf, creator, log_level=None)
     if trained:
         _train(linker, table, options, stage)
         _floor_m(linker)

@@ -26,9 +26,15 @@ class Command(BaseCommand):
             action="store_true",
             help="queue every likely pair for review, even the sure ones",
         )
+        parser.add_argument(
+            "--retrain",
+            action="store_true",
+            help="learn a new model from the data instead of reusing the last one",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        job = Job.objects.create(kind=KIND, params={"auto_merge": not options["no_auto_merge"]})
+        params = {"auto_merge": not options["no_auto_merge"], "retrain": options["retrain"]}
+        job = Job.objects.create(kind=KIND, params=params)
         console = Console(file=self.stdout._out)  # type: ignore[attr-defined,arg-type]
         quiet = options["verbosity"] < 1
         columns = (
