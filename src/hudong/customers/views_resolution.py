@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from hudong.core import jobs
 from hudong.core.errors import PermissionDeniedError
 from hudong.customers import actions, quality, queries, view360
+from hudong.customers.models import Customer
 
 COMPARED = ["name", "name_latin", "gender", "birth_date", "region", "organization", "job_title"]
 
@@ -29,11 +30,23 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/duplicates.html", {"page": page, "status": status})
 
 
+def _label(field: str) -> str:
+    return str(Customer._meta.get_field(field).verbose_name).capitalize()
+
+
+def _shown(customer: Customer, field: str) -> object:
+    """A field as a person reads it: choices by their label."""
+    display = getattr(customer, f"get_{field}_display", None)
+    return (
+        display() if display is not None and getattr(customer, field) else getattr(customer, field)
+    )
+
+
 def _side(request: HttpRequest, customer_id: int) -> dict[str, object]:
     customer = view360.load(request.user, customer_id, via=f"page {request.path}")
     return {
         "customer": customer,
-        "facts": [(f, getattr(customer, f)) for f in COMPARED],
+        "facts": [(_label(f), _shown(customer, f)) for f in COMPARED],
         "identifiers": list(customer.identifiers.all()),
         "addresses": list(customer.addresses.all()),
         "orders": customer.orders.count() if hasattr(customer, "orders") else 0,

@@ -80,8 +80,17 @@ def _job_for(request: HttpRequest, job_id: int) -> Job:
     return job
 
 
+JOB_KINDS = {
+    "customers.resolution": _("Duplicate detection"),
+    "customers.import": _("Import"),
+    "customers.export": _("Export"),
+}
+
+
 @login_required
 def job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A background job's progress; the bar refreshes itself until the job has finished."""
     template = "web/job_progress.html" if request.headers.get("HX-Request") else "web/job.html"
-    return render(request, template, {"job": _job_for(request, job_id)})
+    found = _job_for(request, job_id)
+    context = {"job": found, "kind": JOB_KINDS.get(found.kind, found.kind)}
+    return render(request, template, context)
