@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +32,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _label(field: str) -> str:
-    return str(Customer._meta.get_field(field).verbose_name).capitalize()
+    return str(capfirst(Customer._meta.get_field(field).verbose_name))
 
 
 def _shown(customer: Customer, field: str) -> object:
