@@ -32,7 +32,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _label(field: str) -> str:
-    return str(capfirst(Customer._meta.get_field(field).verbose_name))
+    return str(capfirst(getattr(Customer._meta.get_field(field), "verbose_name", field)))
 
 
 def _shown(customer: Customer, field: str) -> object:
