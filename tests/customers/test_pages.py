@@ -156,3 +156,18 @@ def test_the_360_page_query_count_is_pinned(
     client.get(f"/customers/{customer_a.pk}/")
     with django_assert_max_num_queries(16):
         assert client.get(f"/customers/{customer_a.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_find_duplicates_starts_one_run_at_a_time(supervisor_a: Any, region_a: Any) -> None:
+    from hudong.core.models import Job
+
+    CustomerFactory(region=region_a)
+    client = login(supervisor_a)
+    first = client.post("/customers/duplicates/run/")
+    job = Job.objects.get(kind="customers.resolution")
+    assert first["Location"] == f"/jobs/{job.pk}/"
+    # a second click while the first run waits for the worker joins it
+    second = client.post("/customers/duplicates/run/")
+    assert second["Location"] == f"/jobs/{job.pk}/"
+    assert Job.objects.filter(kind="customers.resolution").count() == 1

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hudong.core import jobs
 from hudong.core.errors import PermissionDeniedError
+from hudong.core.models import Job, JobStatus
 from hudong.customers import actions, quality, queries, view360
 from hudong.customers.models import Customer
 
@@ -102,6 +103,17 @@ def run_detection(request: HttpRequest) -> HttpResponse:
     """Start a duplicate-detection run in the background and watch its progress."""
     if not queries.mergeable_ids(request.user).exists():
         raise PermissionDeniedError("customers.merge_forbidden")
+    # One run at a time: a second click (or a second supervisor) joins the run under way.
+    running = Job.objects.filter(
+        kind="customers.resolution", status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).first()
+    if running is not None:
+        messages.info(request, _("Duplicate detection is already running."))
+        return (
+            redirect("web:job", running.pk)
+            if running.created_by_id == request.user.pk
+            else redirect("customers:duplicates")
+        )
     job = jobs.start("customers.resolution", user=request.user)
     return redirect("web:job", job.pk)
 
