@@ -1,9 +1,14 @@
-"""Platform endpoints: health, the current user, regions."""
+"""Platform endpoints: health, the current user, regions, background jobs."""
+
+import datetime as dt
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from hudong.api.types import Id
+from hudong.core import jobs
 from hudong.core.models import Region
 from hudong.core.scoping import profile_of
 
@@ -52,3 +57,31 @@ def me(request: HttpRequest) -> dict[str, object]:
 @router.get("/regions", response=list[RegionOut])
 def regions(request: HttpRequest) -> list[Region]:
     return list(Region.objects.all())
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    message: str
+    done: int
+    total: int
+    percent: int
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    result: dict[str, Any]
+
+
+@router.get("/jobs/{job_id}", response=JobOut)
+def job(request: HttpRequest, job_id: Id) -> dict[str, Any]:
+    """A background job the caller started (admins: any): status, progress and result."""
+    found = jobs.visible(request.user, job_id)
+    fields = ("id", "kind", "status", "message", "done", "total", "percent")
+    return {
+        **{f: getattr(found, f) for f in fields},
+        "created_at": found.created_at,
+        "started_at": found.started_at,
+        "finished_at": found.finished_at,
+        "result": jobs.shown_result(found),
+    }

@@ -110,3 +110,23 @@ def execute(job: Job, *, echo: Callable[[Job], None] | None = None) -> Job:
 def _finish(job: Job, status: str, result: dict[str, Any]) -> None:
     job.status, job.finished_at, job.result = status, timezone.now(), result
     job.save(update_fields=["status", "finished_at", "result"])
+
+
+HIDDEN_RESULT_KEYS = {"trace", "model"}  # internals: a traceback, a learnt model
+
+
+def visible(user: Any, job_id: int) -> Job:
+    """A job its starter (or an administrator) may watch; to anyone else it does not exist."""
+    from hudong.core.errors import NotFound
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or not getattr(user, "is_authenticated", False):
+        raise NotFound("jobs.not_found")
+    if not (user.is_superuser or job.created_by_id == user.pk):
+        raise NotFound("jobs.not_found")
+    return job
+
+
+def shown_result(job: Job) -> dict[str, Any]:
+    """The job's result as people and API clients see it."""
+    return {k: v for k, v in (job.result or {}).items() if k not in HIDDEN_RESULT_KEYS}

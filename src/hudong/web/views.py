@@ -13,10 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from hudong.core import schedules, scoping
-from hudong.core.errors import NotFound
+from hudong.core import jobs, schedules, scoping
 from hudong.core.lockout import is_locked
-from hudong.core.models import AuditEntry, Job, ScheduleRun
+from hudong.core.models import AuditEntry, ScheduleRun
 
 superuser_required = user_passes_test(lambda u: u.is_active and u.is_superuser)
 
@@ -71,15 +70,6 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "web/audit.html", {"page": page, "customer": customer, "action": action})
 
 
-def _job_for(request: HttpRequest, job_id: int) -> Job:
-    """A job its starter (or an admin) may watch; anyone else gets a 404."""
-    job = Job.objects.filter(pk=job_id).first()
-    user = request.user
-    if job is None or not (user.is_superuser or job.created_by_id == user.pk):
-        raise NotFound("jobs.not_found")
-    return job
-
-
 JOB_KINDS = {
     "customers.resolution": _("Duplicate detection"),
     "customers.import": _("Import"),
@@ -91,6 +81,10 @@ JOB_KINDS = {
 def job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A background job's progress; the bar refreshes itself until the job has finished."""
     template = "web/job_progress.html" if request.headers.get("HX-Request") else "web/job.html"
-    found = _job_for(request, job_id)
-    context = {"job": found, "kind": JOB_KINDS.get(found.kind, found.kind)}
+    found = jobs.visible(request.user, job_id)
+    context = {
+        "job": found,
+        "kind": JOB_KINDS.get(found.kind, found.kind),
+        "result": jobs.shown_result(found),
+    }
     return render(request, template, context)
