@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +41,30 @@ def test_a_second_run_after_the_first_merged_the_duplicates_finishes(tmp_path: P
     # and retraining on request still works
     third = jobs.execute(Job.objects.create(kind=batch.KIND, params={"retrain": True}))
     assert third.status == "done" and "model" in third.result
+
+
+def test_a_failed_em_session_keeps_every_comparison_and_the_prior(monkeypatch: Any) -> None:
+    """Splink takes the blocked comparisons out of the model for the length of an EM session;
+    when the session fails they must come back, or the model scores without them."""
+    from splink.internals.em_training_session import EMTrainingSession
+
+    from hudong.customers.resolution import probabilistic as p
+
+    febrl = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "febrl"
+    if not (febrl / "dataset1.csv").exists():
+        pytest.skip("the FEBRL reference data are not beside the project")
+    records, _truth = p.febrl_records(febrl / "dataset1.csv")
+    whole = p.score_pairs(records, options=p.Options(threshold=0.8, min_train_records=100))
+    original, calls = EMTrainingSession._train, {"n": 0}
+
+    def second_fails(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ValueError("m_probability value 1e-309 is below the minimum allowed value")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EMTrainingSession, "_train", second_fails)
+    failed = p.score_pairs(records, options=p.Options(threshold=0.8, min_train_records=100))
+    assert calls["n"] >= 2
+    assert sorted(failed.weights) == sorted(whole.weights)
+    assert failed.prior < 10 * whole.prior

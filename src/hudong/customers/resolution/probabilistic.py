@@ -27,6 +27,7 @@ landline and one address is told apart by names and birth dates.
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import itertools
 import logging
@@ -623,7 +624,13 @@ def _train(linker: Linker, table: pa.Table, options: Options, stage: Callable[[s
 def _em(linker: Linker, column: str, options: Options, *, populate_prior: bool) -> None:
     """One EM session on pairs blocked on ``column``. When the data hold almost no duplicates
     (a second run, after the first merged them), EM can drive an m towards zero until Splink
-    refuses the value; the session is then dropped and the estimates before it are kept."""
+    refuses the value; the session is then dropped and the estimates before it are kept.
+
+    Kept by hand: a Splink EM session takes out of the linker's settings, in place, the
+    comparisons its block uses and sets the prior to its block's, and puts them back only when
+    it finishes. After a failed session the linker would score without those comparisons and
+    with the block's prior."""
+    before = copy.deepcopy(linker._settings_obj.core_model_settings)
     try:
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on(column),
@@ -634,6 +641,7 @@ def _em(linker: Linker, column: str, options: Options, *, populate_prior: bool) 
         if "below the minimum allowed value" not in str(exc):
             raise
         log.warning("EM on %s did not converge (%s); keeping the earlier estimates", column, exc)
+        linker._settings_obj.core_model_settings = before
 
 
 M_FLOOR = 1e-3  # no single disagreement is an absolute veto: data entry makes mistakes
