@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from hudong.core import events, scoping
 from hudong.core.errors import DomainError, NotFound, PermissionDeniedError
 from hudong.core.models import Region
+from hudong.customers import quality
 from hudong.customers.models import (
     AnswerKind,
     Attribute,
@@ -230,9 +231,9 @@ def answer_question(customer: Customer, key: str, raw: str, *, user: Any = None)
     value = _parse_answer(question, raw)
     now = timezone.now()
     source = "drip"
-    if key in {"birth_date"}:
+    if key in quality.FIELD_KEYS:
         update_customer(customer, {key: value}, user=user)
-    elif key in {"email", "phone", "wechat"}:
+    elif key in quality.IDENTIFIER_KEYS:
         taken = customer.identifiers.filter(kind=key, normalized=normalize(key, value)).first()
         if taken is not None:
             taken.verified_at = now

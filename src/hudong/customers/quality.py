@@ -23,7 +23,6 @@ from hudong.customers.models import Address, Customer, DripQuestion, Identifier
 
 FIELD_KEYS = {"birth_date"}
 IDENTIFIER_KEYS = {"email", "phone", "wechat"}
-CORE_KEYS = ("phone", "email", "birth_date", "address")
 
 
 def stale_after_days() -> int:

@@ -37,9 +37,17 @@ def search(user: Any, text: str) -> QuerySet[Customer]:
     return qs.filter(match)
 
 
-def get_customer(user: Any, customer_id: int, *, via: str) -> Customer:
-    """One customer the user may see, with the view recorded; else ``customers.not_found``."""
-    customer = visible_customers(user).filter(pk=customer_id).first()
+def get_customer(
+    user: Any, customer_id: int, *, via: str, queryset: QuerySet[Customer] | None = None
+) -> Customer:
+    """One customer the user may see, with the view recorded; else ``customers.not_found``.
+    ``queryset`` adds what the caller reads along (related rows, prefetches)."""
+    qs = (
+        visible_customers(user)
+        if queryset is None
+        else scoping.visible(user, "customers", queryset)
+    )
+    customer = qs.filter(pk=customer_id, merged_into__isnull=True).first()
     if customer is None:
         raise NotFound("customers.not_found")
     audit.record_view(customer, customer_id=customer.pk, via=via)

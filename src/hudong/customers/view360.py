@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import Prefetch, prefetch_related_objects
 
 from hudong.core import audit
-from hudong.core.errors import NotFound
 from hudong.customers import panels, quality, queries
 from hudong.customers.models import Customer, CustomerKind, DripQuestion, Identifier
 
@@ -26,17 +25,10 @@ _PREFETCH = (
 def load(user: Any, customer_id: int, *, via: str) -> Customer:
     """The customer with identifiers, addresses and attributes prefetched; the view audited.
     Out of scope or missing: ``customers.not_found``."""
-    customer = (
-        queries.visible_customers(user)
-        .filter(pk=customer_id)
-        .select_related("organization")
-        .prefetch_related(*_PREFETCH)
-        .first()
+    related = Customer.objects.select_related("region", "owner", "organization")
+    return queries.get_customer(
+        user, customer_id, via=via, queryset=related.prefetch_related(*_PREFETCH)
     )
-    if customer is None:
-        raise NotFound("customers.not_found")
-    audit.record_view(customer, customer_id=customer.pk, via=via)
-    return customer
 
 
 def open_found(customer: Customer, *, via: str) -> Customer:
