@@ -11,23 +11,18 @@ import os
 import resource
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo_db import setup_django_fresh  # noqa: E402
+
 TARGET_SECONDS = 180.0  # for 100,000 customers on SQLite
 AS_OF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # fixed, so that every run writes the same rows
-
-
-def _setup_django(var_dir: str) -> None:
-    os.environ["HUDONG_VAR_DIR"] = var_dir
-    os.environ.setdefault("HUDONG_ENV", "development")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hudong.settings"
-    os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
 
 
 def sqlite_floor(rows: int, directory: str, columns: int = 8) -> dict[str, Any]:
@@ -70,7 +65,7 @@ def run() -> dict[str, Any]:
     seed = int(os.environ.get("BENCH_DEMO_SEED", "42"))
     tmp = tempfile.mkdtemp(prefix="hudong-bench-")
     try:
-        _setup_django(tmp)
+        setup_django_fresh(tmp)
         from django.core.management import call_command
         from django.db import connection
 

@@ -20,10 +20,15 @@ import random
 import resource
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo_db import setup_django_fresh  # noqa: E402
 
 TARGET_SECONDS = 120.0  # for 1,000,000 rows
 TARGET_RSS_MB = 1024
@@ -144,16 +149,6 @@ def floor(path: Path, directory: str) -> dict[str, Any]:
     return {"rows": done, "seconds": round(seconds, 2), "rows_per_s": round(done / seconds)}
 
 
-def _setup_django(var_dir: str) -> None:
-    os.environ["HUDONG_VAR_DIR"] = var_dir
-    os.environ.setdefault("HUDONG_ENV", "development")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hudong.settings"
-    os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-
-
 def _count_reader_processes() -> list[int]:
     """Counts (in the returned list) each time the import reads the file in a second process."""
     from hudong.customers.imports import pipeline
@@ -181,7 +176,7 @@ def run() -> dict[str, Any]:
     seed = int(os.environ.get("BENCH_IMPORT_SEED", "7"))
     tmp = tempfile.mkdtemp(prefix="hudong-bench-import-")
     try:
-        _setup_django(tmp)
+        setup_django_fresh(tmp)
         from django.core.management import call_command
 
         from hudong.core import jobs

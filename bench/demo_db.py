@@ -101,3 +101,14 @@ def _single_file(database: Path) -> None:
 if __name__ == "__main__":
     for arg in sys.argv[1:] or ["100000"]:
         print(ensure_demo_db(int(arg)))
+
+
+def setup_django_fresh(var_dir: str) -> None:
+    """Start Django in this process on a new, empty default database under ``var_dir``."""
+    os.environ["HUDONG_VAR_DIR"] = var_dir
+    os.environ.setdefault("HUDONG_ENV", "development")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hudong.settings"
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
