@@ -64,6 +64,13 @@ INSTALLED_APPS = [
     "hudong.core",
     "hudong.customers",
     "hudong.commerce",
+    "hudong.interactions",
+    "hudong.interactions.channels.email",
+    "hudong.interactions.channels.sms",
+    "hudong.interactions.channels.webhooks",
+    "hudong.interactions.channels.telephony",
+    "hudong.interactions.channels.webchat",
+    "hudong.interactions.inbox",
     "hudong.web",
     "hudong.api",
     "hudong.demo",
@@ -165,6 +172,13 @@ HUDONG_MATCH_AUTO = float(os.environ.get("HUDONG_MATCH_AUTO", "0.99"))
 HUDONG_MATCH_REVIEW = float(os.environ.get("HUDONG_MATCH_REVIEW", "0.8"))
 # Data quality: a fact not verified for this many days is stale (a drip question may set its own).
 HUDONG_STALE_AFTER_DAYS = int(os.environ.get("HUDONG_STALE_AFTER_DAYS", "365"))
+
+# Interactions: where a customer first met on a channel is placed until someone knows better;
+# how long an open conversation stays the one a new contact continues; contact-policy defaults.
+HUDONG_DEFAULT_REGION = os.environ.get("HUDONG_DEFAULT_REGION", "")
+HUDONG_THREAD_CONTINUE_DAYS = int(os.environ.get("HUDONG_THREAD_CONTINUE_DAYS", "14"))
+HUDONG_QUIET_HOURS = os.environ.get("HUDONG_QUIET_HOURS", "21:00-08:00")
+HUDONG_MARKETING_PER_WEEK = int(os.environ.get("HUDONG_MARKETING_PER_WEEK", "2"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -6,6 +6,13 @@ from hudong.api.urls import api
 urlpatterns = [
     path("", include("hudong.web.urls")),
     path("customers/", include("hudong.customers.urls")),
+    path("interactions/", include("hudong.interactions.urls")),
+    path("inbox/", include("hudong.interactions.inbox.urls")),
+    path("email/", include("hudong.interactions.channels.email.urls")),
+    path("sms/", include("hudong.interactions.channels.sms.urls")),
+    path("hooks/", include("hudong.interactions.channels.webhooks.urls")),
+    path("cti/", include("hudong.interactions.channels.telephony.urls")),
+    path("chat/", include("hudong.interactions.channels.webchat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -10,6 +10,13 @@ from hudong.core.api import router as core_router
 from hudong.customers.api import router as customers_router
 from hudong.customers.api_io import router as customers_io_router
 from hudong.customers.api_resolution import router as identity_router
+from hudong.interactions.api import router as interactions_router
+from hudong.interactions.channels.email.api import router as email_router
+from hudong.interactions.channels.sms.api import router as sms_router
+from hudong.interactions.channels.telephony.api import router as telephony_router
+from hudong.interactions.channels.webchat.api import router as webchat_router
+from hudong.interactions.channels.webhooks.api import router as webhooks_router
+from hudong.interactions.inbox.api import router as inbox_router
 
 api = NinjaAPI(
     title="Hudong API",
@@ -25,3 +32,10 @@ api.add_router("", core_router)
 api.add_router("/customers", customers_router)
 api.add_router("", customers_io_router)
 api.add_router("", identity_router)
+api.add_router("", interactions_router)
+api.add_router("", email_router)
+api.add_router("", sms_router)
+api.add_router("", webhooks_router)
+api.add_router("", telephony_router)
+api.add_router("", webchat_router)
+api.add_router("", inbox_router)

@@ -26,6 +26,8 @@ class Panel:
     order: int = 100
     # The panel's context as JSON for the API's 360 payload (None: the panel is page-only).
     data: PanelData | None = None
+    # A lead panel opens the page, above the profile (the conversation's breakpoint).
+    lead: bool = False
 
 
 _PANELS: dict[str, Panel] = {}
@@ -38,7 +40,13 @@ def register(panel: Panel) -> None:
 def render_context(user: Any, customer: Customer) -> list[dict[str, Any]]:
     """Each panel with its context, ready for the customer page."""
     return [
-        {"key": p.key, "title": p.title, "template": p.template, **p.context(user, customer)}
+        {
+            "key": p.key,
+            "title": p.title,
+            "template": p.template,
+            "lead": p.lead,
+            **p.context(user, customer),
+        }
         for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key))
     ]
 

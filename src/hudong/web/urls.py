@@ -13,6 +13,7 @@ urlpatterns = [
     path("system/", views.system, name="system"),
     path("audit/", views.audit, name="audit"),
     path("jobs/<int:job_id>/", views.job, name="job"),
+    path("live/", views.live, name="live"),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links to.
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
 ]

@@ -1,4 +1,4 @@
-"""Shell pages: login, home, the system status page and the audit browser."""
+"""Shell pages: login, home, the system status page, the audit browser and the live stream."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required, user_passes_test
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from hudong.core import jobs, schedules, scoping
+from hudong.core import live as core_live
 from hudong.core.lockout import is_locked
 from hudong.core.models import AuditEntry, ScheduleRun
 
@@ -88,3 +89,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         "result": jobs.shown_result(found),
     }
     return render(request, template, context)
+
+
+@login_required
+def live(request: HttpRequest) -> StreamingHttpResponse:
+    """The signed-in user's live event stream (screen pops, chat lines): see core.live."""
+    return core_live.stream(request)

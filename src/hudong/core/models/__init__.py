@@ -1,4 +1,4 @@
-"""Platform models: people and access, audit trail, domain events, schedules, jobs."""
+"""Platform models: people and access, audit trail, domain events, schedules, jobs, live push."""
 
 from hudong.core.models.access import (
     AccessRule,
@@ -12,6 +12,7 @@ from hudong.core.models.access import (
 from hudong.core.models.audit import AuditEntry
 from hudong.core.models.events import DomainEvent, EventDelivery
 from hudong.core.models.jobs import Job, JobStatus
+from hudong.core.models.live import LiveMessage
 from hudong.core.models.schedules import ScheduleRun
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "EventDelivery",
     "Job",
     "JobStatus",
+    "LiveMessage",
     "LoginFailure",
     "Profile",
     "Region",

@@ -1,0 +1,1 @@
+"""One inbox: open inbound conversations of every channel, routed to agents."""
