@@ -179,6 +179,16 @@ HUDONG_DEFAULT_REGION = os.environ.get("HUDONG_DEFAULT_REGION", "")
 HUDONG_THREAD_CONTINUE_DAYS = int(os.environ.get("HUDONG_THREAD_CONTINUE_DAYS", "14"))
 HUDONG_QUIET_HOURS = os.environ.get("HUDONG_QUIET_HOURS", "21:00-08:00")
 HUDONG_MARKETING_PER_WEEK = int(os.environ.get("HUDONG_MARKETING_PER_WEEK", "2"))
+# Value tiers until the insights engine computes them: order total of the last 12 months (CNY)
+# at or above A is tier A, at or above B tier B, else C; and the channels each tier is served on,
+# best first (personal contact for the top, self-service for the bottom).
+HUDONG_TIER_A = os.environ.get("HUDONG_TIER_A", "5000")
+HUDONG_TIER_B = os.environ.get("HUDONG_TIER_B", "1000")
+HUDONG_TIER_CHANNELS = {
+    "A": ["phone", "face", "email", "webchat"],
+    "B": ["email", "webchat", "phone", "sms"],
+    "C": ["sms", "webform", "email", "webchat"],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

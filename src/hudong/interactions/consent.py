@@ -121,3 +121,39 @@ def unsubscribe(token: str) -> ConsentEntry:
         source="unsubscribe-link",
         channel=data.get("ch") or ANY_CHANNEL,
     )
+
+
+POLICY_FIELDS = {
+    "preferred_channels",
+    "quiet_start",
+    "quiet_end",
+    "marketing_per_week",
+    "language",
+}
+
+
+@transaction.atomic
+def update_policy(customer: Customer, changes: dict[str, Any], *, user: Any = None) -> Any:
+    """Change how the customer wants to be contacted (audited through the model)."""
+    from hudong.interactions.models import ContactPolicy
+
+    unknown = set(changes) - POLICY_FIELDS
+    if unknown:
+        raise DomainError("interactions.field_unknown", _("Unknown field."), status=422)
+    channels = changes.get("preferred_channels") or []
+    if any(c not in Channel.values for c in channels):
+        raise DomainError("interactions.channel_unknown", _("Unknown channel."), status=422)
+    if ("quiet_start" in changes) != ("quiet_end" in changes):
+        raise DomainError(
+            "interactions.quiet_hours_incomplete",
+            _("Quiet hours need both a start and an end."),
+            status=422,
+        )
+    found, _created = ContactPolicy.objects.get_or_create(customer=customer)
+    for name, value in changes.items():
+        setattr(found, name, list(dict.fromkeys(value)) if name == "preferred_channels" else value)
+    if "language" in changes and changes["language"] is None:
+        found.language = ""
+    found.save()
+    events.publish("interactions.policy_changed", {"customer_id": customer.pk})
+    return found

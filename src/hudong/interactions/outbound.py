@@ -43,10 +43,13 @@ def address(customer: Customer, sender: Sender) -> str:
 
 
 def choose_channel(customer: Customer, purpose: str) -> str:
-    """The customer's preferred channel that can send and that they agree to, else any such."""
+    """The first channel that can send, reaches the customer and has their consent: their own
+    preferences first, then the channels their value tier is served on, then any."""
+    from hudong.interactions.costs import recommended_channels
+
     sendable = sending_channels()
-    ranked = [c for c in policy.preferred_channels(customer) if c in sendable]
-    ranked += [c for c in sendable if c not in ranked]
+    wanted = policy.preferred_channels(customer) + recommended_channels(customer) + sendable
+    ranked = [c for c in dict.fromkeys(wanted) if c in sendable]
     for channel in ranked:
         sender = sender_for(channel)
         if sender and address(customer, sender) and policy.consent(customer, channel, purpose):
