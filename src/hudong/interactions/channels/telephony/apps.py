@@ -6,3 +6,10 @@ class TelephonyConfig(AppConfig):
     name = "hudong.interactions.channels.telephony"
     label = "telephony"
     verbose_name = _("Telephony")
+
+    def ready(self) -> None:
+        from hudong.core import audit
+        from hudong.interactions.channels.telephony import models
+
+        # Who answers which extension decides whose screen shows a caller: audited.
+        audit.track(models.Extension)
