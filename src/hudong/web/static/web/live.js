@@ -22,7 +22,7 @@
     document.documentElement.setAttribute("data-live", "open");
   });
 
-  document.addEventListener("hudong:screen_pop", function (ev) {
+  function showPop(ev) {
     var d = ev.detail || {};
     var box = document.getElementById("screen-pop");
     if (!box) {
@@ -56,5 +56,8 @@
       frame.className = "screen-pop-frame";
       box.appendChild(frame);
     }
-  });
+  }
+  document.addEventListener("hudong:screen_pop", showPop);
+  // A finished call replaces its pop with the link to the call's disposition form.
+  document.addEventListener("hudong:call_ended", showPop);
 })();
