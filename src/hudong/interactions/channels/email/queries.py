@@ -1,0 +1,41 @@
+"""Permission-checked reads of the email channel: an attachment is visible exactly when the
+interaction it came with is (the interactions area's scoping decides)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hudong.core.errors import NotFound
+from hudong.interactions import queries as interaction_queries
+from hudong.interactions.channels.email.models import Attachment
+
+
+def attachments_of(user: Any, interaction_id: int) -> list[Attachment]:
+    interaction = interaction_queries.get_interaction(user, interaction_id)
+    return list(Attachment.objects.filter(interaction=interaction))
+
+
+def get_attachment(user: Any, attachment_id: int) -> Attachment:
+    found = (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            interaction__in=interaction_queries.visible_interactions(user),
+        )
+        .select_related("interaction")
+        .first()
+    )
+    if found is None:
+        raise NotFound("email_channel.attachment_not_found")
+    return found
+
+
+def recent_attachments(user: Any, customer_id: int, limit: int = 10) -> list[Attachment]:
+    """The files this customer sent lately, on interactions the user may see."""
+    return list(
+        Attachment.objects.filter(
+            interaction__customer_id=customer_id,
+            interaction__in=interaction_queries.visible_interactions(user),
+        )
+        .select_related("interaction")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,100 @@
+"""The SMTP receiver: an aiosmtpd server that stores each accepted message, then records it.
+
+The order matters. A message is written to the database before the server answers 250, so
+the sending server only deletes its copy once ours is durable; parsing and recording then run
+on one worker thread, off the SMTP conversation, so a slow identify never makes a sender wait
+or time out. Messages stored but not processed (the receiver stopped) are processed when it
+starts again. Recipients can be limited to the company's domains (``HUDONG_EMAIL_DOMAINS``):
+the receiver is then no open relay for anyone else's mail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from django.db import close_old_connections
+
+from hudong.core.errors import DomainError
+from hudong.interactions.channels.email import actions, conf
+
+log = logging.getLogger(__name__)
+
+
+def _process(inbound_id: int) -> None:
+    close_old_connections()
+    try:
+        actions.process(inbound_id)
+    except Exception:  # keep the receiver up; the message stays pending for a retry
+        log.exception("inbound email %s could not be processed", inbound_id)
+
+
+def _store(raw: bytes, mail_from: str, recipients: list[str]) -> int:
+    close_old_connections()
+    return actions.store(raw, source="smtp", mail_from=mail_from, recipients=recipients).pk
+
+
+class Handler:
+    """aiosmtpd handler hooks (RCPT, DATA)."""
+
+    def __init__(self, domains: frozenset[str] | None = None) -> None:
+        self.domains = conf.accepted_domains() if domains is None else domains
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="email-in")
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        domain = address.rsplit("@", 1)[-1].lower()
+        if self.domains and domain not in self.domains:
+            return "550 5.7.1 Relaying denied: we do not accept mail for this domain"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        try:
+            pk = await asyncio.to_thread(
+                _store, raw, str(envelope.mail_from or ""), list(envelope.rcpt_tos)
+            )
+        except DomainError:
+            return "552 5.3.4 Message too big"
+        except Exception:
+            log.exception("inbound email could not be stored")
+            return "451 4.3.0 Temporary failure, try again later"
+        self.worker.submit(_process, pk)
+        return "250 Message accepted"
+
+    def catch_up(self) -> None:
+        """Process what an earlier run stored but did not get to."""
+        self.worker.submit(_pending)
+
+    def drain(self) -> None:
+        self.worker.shutdown(wait=True)
+
+
+def _pending() -> None:
+    close_old_connections()
+    try:
+        actions.process_pending()
+    except Exception:
+        log.exception("pending inbound email could not be processed")
+
+
+def server(host: str, port: int, domains: frozenset[str] | None = None) -> Controller:
+    """A receiver ready to ``start()`` on host:port (port must be a real, free port)."""
+    handler = Handler(domains)
+    controller = Controller(
+        handler,
+        hostname=host,
+        port=port,
+        data_size_limit=conf.max_message_bytes(),
+        enable_SMTPUTF8=True,
+        ident="Hudong",
+    )
+    handler.catch_up()
+    return controller
