@@ -9,13 +9,15 @@ others.
 The load is one transaction (all or nothing) and each stage a savepoint in it, with its own
 progress bar: people (regions, teams, demo users), catalog, customers (with identifiers,
 addresses, attributes), orders (with lines), shipments (with returns), billing (invoices,
-payments), indexes (the secondary indexes of empty tables are built once, after the load).
+payments), contacts (conversations, interactions, the consent ledger), indexes (the
+secondary indexes of empty tables are built once, after the load).
 Everything is drawn with numpy first, in batches of customers, and written in chunks by
 :class:`hudong.demo.bulk.BulkLoader`.
 
 What the data contains: :mod:`hudong.demo.population` (who, and how they buy),
 :mod:`hudong.demo.identifiers`, :mod:`hudong.demo.profile` (addresses, attributes),
-:mod:`hudong.demo.commerce` (orders to payments). How duplicates are planted:
+:mod:`hudong.demo.commerce` (orders to payments), :mod:`hudong.demo.interactions` (contacts
+and consent). How duplicates are planted:
 :mod:`hudong.demo.duplicates`; why they never share a normalised identifier:
 :mod:`hudong.demo.identifiers`. The truth about duplicates (and the household look-alikes that
 are not duplicates) goes to a CSV file next to the database.
@@ -49,18 +51,20 @@ from hudong.core.models import Profile, Role
 from hudong.customers import models as cu
 from hudong.customers.names import search_keys
 from hudong.demo import commerce, duplicates, identifiers, profile
+from hudong.demo import interactions as contacts
 from hudong.demo.bulk import BulkLoader, Dates, Money, Ref, Timestamps
 from hudong.demo.catalog import Catalog, ensure_catalog
 from hudong.demo.people import seed_people
 from hudong.demo.population import People, Timeline, assign_ids, plan_people
+from hudong.interactions import models as ia
 
 # one random stream per purpose (7: order lines, in hudong.demo.commerce)
 PEOPLE, ORDERS, FULFILMENT, IDENTIFIERS, ADDRESSES, ATTRIBUTES = 1, 2, 3, 4, 5, 6
-RETURNS, BILLING, CATALOG, DUPLICATES = 8, 9, 10, 11
+RETURNS, BILLING, CATALOG, DUPLICATES, CONTACTS, CONSENT = 8, 9, 10, 11, 12, 13
 BATCH = 100_000  # customers planned and written together
 LOADED = (
     cu.Customer, cu.Identifier, cu.Address, cu.Attribute, cm.Order, cm.OrderLine,
-    cm.Shipment, cm.Return, cm.Invoice, cm.Payment,
+    cm.Shipment, cm.Return, cm.Invoice, cm.Payment, ia.Thread, ia.Interaction, ia.ConsentEntry,
 )  # fmt: skip
 TRUTH_HEADER = ("customer_id", "duplicate_of_id", "kind_of_duplicate")
 
@@ -160,6 +164,8 @@ class _Run:
     region_codes: list[str]
     region_ids: np.ndarray
     sales: list[tuple[int, int | None]]
+    touchpoints: dict[str, int]
+    agents_by_region: list[list[int]]
 
 
 def generate(
@@ -210,7 +216,23 @@ def generate(
         with stages("catalog", 1):
             catalog = ensure_catalog(_rng(seed, CATALOG), regions)
         region_ids = np.array([regions[c].id for c in region_codes], dtype=np.int64)
-        run = _Run(seed, loader, stages, tl, catalog, region_codes, region_ids, sales)
+        agents = list(
+            Profile.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR])
+            .order_by("user_id")
+            .values_list("user_id", "region__code")
+        )
+        run = _Run(
+            seed,
+            loader,
+            stages,
+            tl,
+            catalog,
+            region_codes,
+            region_ids,
+            sales,
+            dict(ia.Touchpoint.objects.values_list("code", "id")),
+            [[uid for uid, code in agents if code == region] for region in region_codes],
+        )
         stages.expect("customers", customers)
         appending = loader.next_id(cu.Customer) > 1
         rebuild = loader.drop_indexes(*LOADED)
@@ -253,6 +275,7 @@ def _batch(run: _Run, batch: int, size: int) -> People:
     n_orders = len(orders["ts"])
     for name in ("orders", "shipments", "billing"):
         stages.expect(name, n_orders)
+    stages.expect("contacts", people.n)
 
     with stages("customers"):
         _write_customers(loader, people, run.region_ids, tl, (seed, batch))
@@ -277,6 +300,23 @@ def _batch(run: _Run, batch: int, size: int) -> People:
         invoices, payments = commerce.billing(rng, orders, people, tl, first_invoice, first_payment)
         loader.write(cm.Invoice, invoices)
         loader.write(cm.Payment, payments)
+    with stages("contacts"):
+        threads, interactions = contacts.plan(
+            _rng(seed, CONTACTS, batch),
+            people,
+            tl,
+            first_interaction=loader.next_id(ia.Interaction),
+            first_thread=loader.next_id(ia.Thread),
+            touchpoints=run.touchpoints,
+            agents_by_region=run.agents_by_region,
+        )
+        loader.write(ia.Thread, threads)
+        loader.write(ia.Interaction, interactions)
+        rng = _rng(seed, CONSENT, batch)
+        loader.write(
+            ia.ConsentEntry, contacts.consent(rng, people, tl, loader.next_id(ia.ConsentEntry))
+        )
+        stages.advance(people.n)
     return people
 
 
