@@ -63,4 +63,70 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "customer export XLSX API", "export", "/api/v1/exports/customers.xlsx", "api-v1:export_xlsx"
     ),
+    # Interactions (issue 4): the timeline, manual logging, consent and contact policy
+    Endpoint(
+        "timeline filter", "page", "/interactions/customers/{id}/timeline/", "interactions:timeline"
+    ),
+    Endpoint("log a contact page", "page", "/interactions/customers/{id}/log/", "interactions:log"),
+    Endpoint(
+        "contact policy page",
+        "page",
+        "/interactions/customers/{id}/contact/",
+        "interactions:contact_policy",
+    ),
+    Endpoint(
+        "contact policy form",
+        "form-post",
+        "/interactions/customers/{id}/contact/policy/",
+        "interactions:save_policy",
+        {"marketing_per_week": "1"},
+    ),
+    Endpoint(
+        "consent form",
+        "form-post",
+        "/interactions/customers/{id}/contact/consent/",
+        "interactions:save_consent",
+        {"purpose": "marketing", "channel": "any", "granted": "0", "source": "电话"},
+    ),
+    Endpoint("timeline API", "api", "/api/v1/customers/{id}/interactions", "api-v1:timeline"),
+    Endpoint(
+        "log a contact API",
+        "api-post",
+        "/api/v1/customers/{id}/interactions",
+        "api-v1:log_manual",
+        {"channel": "face", "subject": "到店"},
+    ),
+    Endpoint(
+        "consent ledger API", "api", "/api/v1/customers/{id}/consent", "api-v1:consent_ledger"
+    ),
+    Endpoint(
+        "consent API",
+        "api-post",
+        "/api/v1/customers/{id}/consent",
+        "api-v1:record_consent",
+        {"purpose": "marketing", "granted": "true", "source": "门店"},
+    ),
+    Endpoint(
+        "contact policy API", "api", "/api/v1/customers/{id}/contact-policy", "api-v1:get_policy"
+    ),
+    Endpoint(
+        "contact policy API update",
+        "api-patch",
+        "/api/v1/customers/{id}/contact-policy",
+        "api-v1:update_policy",
+        {"marketing_per_week": "1"},
+    ),
+    Endpoint(
+        "contact decision API",
+        "api",
+        "/api/v1/customers/{id}/contact-decision?channel=sms&purpose=service",
+        "api-v1:contact_decision",
+    ),
+    Endpoint(
+        "outbound message API",
+        "api-post",
+        "/api/v1/customers/{id}/messages",
+        "api-v1:send_message",
+        {"purpose": "service", "body": "您的包裹已发出", "channel": "sms"},
+    ),
 ]
