@@ -145,3 +145,15 @@ def test_a_mail_without_a_sender_is_kept_and_marked_failed_with_a_code(
     assert stored.error == "email_channel.no_sender"
     assert b"no from header" in bytes(stored.raw)
     assert not Interaction.objects.exists()
+
+
+def test_a_message_over_the_size_limit_is_refused_with_552(
+    receiver: tuple[str, int], settings: Any
+) -> None:
+    settings.HUDONG_EMAIL_MAX_BYTES = 2000
+    mail = reply_mail(sender="big@mail.example")
+    mail.add_attachment(b"x" * 5000, maintype="application", subtype="octet-stream")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(receiver[1], mail)
+    assert refused.value.smtp_code == 552
+    assert not InboundMail.objects.exists()
