@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from hudong.interactions.channels.sms.gateway import LocalGateway
+from tests.web.conftest import browser, tab  # noqa: F401  (the real-browser fixtures)
 
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
