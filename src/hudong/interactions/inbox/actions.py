@@ -216,10 +216,7 @@ def reply(thread: Thread, user: Any, *, body: str, subject: str = "") -> Outboun
             status=403,
         )
     channel = thread.channel if sender_for(thread.channel) is not None else ""
-    if not subject and thread.subject:
-        subject = (
-            thread.subject if thread.subject.lower().startswith("re:") else f"Re: {thread.subject}"
-        )
+    # No subject given: the channel derives it from the conversation (an email's "Re: ...").
     return outbound.send_now(
         thread.customer,
         purpose=Purpose.SERVICE,

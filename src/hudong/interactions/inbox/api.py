@@ -1,8 +1,6 @@
 """One inbox over the API: the queue, take / transfer / release / reply, presence, agents and
 their measures. Thin: parse, call one query or action, render."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
