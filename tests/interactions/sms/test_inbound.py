@@ -136,3 +136,19 @@ def test_a_number_that_is_not_a_phone_number_gets_422(gateway: LocalGateway, reg
     assert reply.status_code == 422
     assert '"customers.identifier_invalid"' in reply.body
     assert not Interaction.objects.exists()
+
+
+def test_callbacks_signed_with_the_previous_token_count_while_a_rotation_settles(
+    gateway: LocalGateway, region_a: Any, settings: Any
+) -> None:
+    # Given the auth token was just rotated and the old one is still listed
+    settings.HUDONG_SMS_AUTH_TOKEN = "the-new-token"
+    settings.HUDONG_SMS_PREVIOUS_AUTH_TOKENS = TOKEN
+    # When the gateway still signs with the old token, the text is taken
+    taken = gateway.simulate_inbound("+8613800138000", "还在吗")
+    assert taken.status_code == 200
+    # And once the old token is dropped, the same signing is refused
+    settings.HUDONG_SMS_PREVIOUS_AUTH_TOKENS = ""
+    refused = gateway.simulate_inbound("+8613800138000", "还在吗")
+    assert refused.status_code == 401
+    assert Interaction.objects.filter(channel="sms").count() == 1

@@ -95,6 +95,9 @@ class TwilioProvider:
     auth_token: str
     sender: str = ""  # a From number; or a Messaging Service (its sid starts with "MG")
     timeout: float = 10.0
+    # Tokens still accepted on callbacks while a rotation settles (the gateway may sign with
+    # the old token for a while after the new one is promoted); never used to send.
+    previous_tokens: tuple[str, ...] = ()
 
     def send(self, to: str, body: str, status_callback_url: str) -> str:
         if not (self.account_sid and self.auth_token and self.sender):
@@ -125,11 +128,13 @@ class TwilioProvider:
 
     def verify_callback(self, request: HttpRequest) -> bool:
         given = request.headers.get(SIGNATURE_HEADER, "")
-        if not (given and self.auth_token):
+        tokens = [t for t in (self.auth_token, *self.previous_tokens) if t]
+        if not (given and tokens):
             return False
         params = form_pairs(request.POST.lists()) if request.method == "POST" else []
         return any(
-            hmac.compare_digest(signature(self.auth_token, url, params), given)
+            hmac.compare_digest(signature(token, url, params), given)
+            for token in tokens
             for url in _url_variants(callback_url(request))
         )
 
@@ -142,4 +147,15 @@ def provider() -> SmsProvider:
         account_sid=str(getattr(settings, "HUDONG_SMS_ACCOUNT_SID", "")),
         auth_token=str(getattr(settings, "HUDONG_SMS_AUTH_TOKEN", "")),
         sender=str(getattr(settings, "HUDONG_SMS_FROM", "")),
+        previous_tokens=_token_list(getattr(settings, "HUDONG_SMS_PREVIOUS_AUTH_TOKENS", ())),
     )
+
+
+def _token_list(value: object) -> tuple[str, ...]:
+    """A list setting, or a comma-separated string from the environment."""
+    items: list[object] = []
+    if isinstance(value, str):
+        items = list(value.split(","))
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    return tuple(str(item).strip() for item in items if str(item).strip())
