@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from hudong.core.models import LiveMessage
-from hudong.interactions.channels.webchat.models import ChatSession
+from hudong.core.models import AuditEntry, LiveMessage
+from hudong.interactions.channels.webchat.models import ChatMessage, ChatSession
 from hudong.interactions.models import Interaction, Thread, ThreadState
 from tests.factories import CustomerFactory
 from tests.interactions.webchat.conftest import Visitor
@@ -104,6 +104,10 @@ def test_a_whole_chat_leaves_one_interaction_with_the_transcript(
     assert thread.state == ThreadState.WAITING_CUSTOMER
     assert thread.first_response_at is not None
     assert thread.assigned_to_id == agent_a.pk
+    # And who took and ended the chat is in the audit trail
+    session = ChatSession.objects.get(public_id=sid)
+    changes = AuditEntry.objects.filter(model="webchat.ChatSession", object_pk=str(session.pk))
+    assert [e.after["status"] for e in changes.order_by("id")] == ["waiting", "active", "ended"]
     # And the visitor can no longer write
     refused = visitor.say("还在吗")
     assert refused.status_code == 409 and refused.json()["code"] == "webchat.ended"
@@ -180,3 +184,28 @@ def test_the_visitor_stream_replays_the_chat_and_resumes_after_a_line(
     replayed = b"".join(resumed.streaming_content).decode()
     assert '"ended"' in replayed
     assert "您好" not in replayed and "accepted" not in replayed
+
+
+def test_a_chat_left_idle_is_ended_with_its_transcript(region_a: Any, visitor: Visitor) -> None:
+    # Given a chat whose visitor closed the tab half an hour ago
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hudong.interactions.channels.webchat.actions import end_idle
+
+    _known_customer(region_a)
+    visitor.start()
+    fresh = Visitor(Client())
+    fresh.start(contact="13900139000")
+    past = timezone.now() - dt.timedelta(minutes=31)
+    ChatSession.objects.filter(public_id=visitor.session).update(started_at=past)
+    ChatMessage.objects.filter(session__public_id=visitor.session).update(at=past)
+    # When the housekeeping runs
+    assert end_idle() == 1
+    # Then only the idle chat ended, with its transcript, and the conversation waits on us
+    idle = ChatSession.objects.get(public_id=visitor.session)
+    assert idle.status == "ended" and idle.interaction is not None
+    assert idle.interaction.meta["ended_by"] == "idle"
+    assert "我的订单还没到" in idle.interaction.content
+    assert ChatSession.objects.get(public_id=fresh.session).status == "waiting"

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from hudong.core import events, live
+from hudong.core import audit, events, live
 from hudong.core.errors import DomainError
+from hudong.core.models.audit import AuditAction
 from hudong.customers.resolution.ingest import Incoming
 from hudong.interactions.actions import Contact, contact_cost, record_interaction, set_breakpoint
 from hudong.interactions.channels.webchat import conf, tokens
@@ -189,6 +191,18 @@ def _open(session: ChatSession) -> None:
         raise DomainError("webchat.ended", _("This chat has ended."), status=409)
 
 
+def _audit(session: ChatSession, *, before: str) -> None:
+    """Status changes are made by a guarded UPDATE (first agent wins), which model signals do
+    not see: the audit row is written here."""
+    audit.record(
+        AuditAction.UPDATE,
+        session,
+        before={"status": before} if before else None,
+        after={"status": session.status, "agent_id": session.agent_id},
+        customer_id=session.customer_id,
+    )
+
+
 @transaction.atomic
 def customer_says(session: ChatSession, text: Any) -> ChatMessage:
     """A line from the visitor; the agent who has the chat sees it at once."""
@@ -212,6 +226,7 @@ def accept(session: ChatSession, *, user: Any) -> ChatSession:
             "webchat.not_waiting", _("Another agent has taken this chat, or it ended."), status=409
         )
     session.refresh_from_db()
+    _audit(session, before=ChatStatus.WAITING)
     thread = session.thread
     if thread is not None and thread.assigned_to_id is None:
         thread.assigned_to = user
@@ -277,9 +292,10 @@ def end(
     next_step: str = "",
     due: dt.datetime | None = None,
     outcome: str = "",
+    reason: str = "",
 ) -> Interaction | None:
-    """End the chat (the visitor closed it, or the agent did) and save the transcript on the
-    chat's interaction. Ending twice changes nothing: the transcript is saved once."""
+    """End the chat (the visitor closed it, the agent did, or it went idle) and save the
+    transcript on the chat's interaction. Ending twice changes nothing: it is saved once."""
     if user is not None and session.agent_id not in (None, user.pk):
         raise DomainError("webchat.not_your_chat", _("Another agent has this chat."), status=409)
     if state and state not in ThreadState.values:
@@ -293,6 +309,7 @@ def end(
     session.refresh_from_db()
     if not closed:
         return session.interaction
+    _audit(session, before="")
     _add(session, Sender.SYSTEM, "ended", agent=user)
     default_state, default_step = _default_state(session)
     interaction = session.interaction
@@ -308,7 +325,7 @@ def end(
             **interaction.meta,
             "status": ChatStatus.ENDED,
             "lines": session.messages.exclude(sender=Sender.SYSTEM).count(),
-            "ended_by": "agent" if user is not None else "customer",
+            "ended_by": reason or ("agent" if user is not None else "customer"),
         }
         interaction.save(
             update_fields=["content", "ended_at", "duration_seconds", "agent", "cost"]
@@ -335,3 +352,23 @@ def end(
         },
     )
     return interaction
+
+
+def end_idle(now: dt.datetime | None = None) -> int:
+    """End the chats nobody wrote in for ``HUDONG_CHAT_IDLE_MINUTES`` (a visitor who closed the
+    tab, an agent who left), so every chat gets its transcript and its breakpoint."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=conf.idle_minutes())
+    idle = (
+        ChatSession.objects.filter(
+            status__in=[ChatStatus.WAITING, ChatStatus.ACTIVE], started_at__lt=cutoff
+        )
+        .annotate(last_line=Max("messages__at"))
+        .filter(Q(last_line__lt=cutoff) | Q(last_line=None))
+        .order_by("started_at")[:500]
+    )
+    ended = 0
+    for session in idle:
+        end(session, reason="idle")
+        ended += 1
+    return ended

@@ -52,3 +52,8 @@ def sessions_per_hour() -> int:
 def token_max_age() -> timedelta:
     """How long a visitor's session token is honoured after the chat started."""
     return timedelta(hours=_int("HUDONG_CHAT_TOKEN_HOURS", 24))
+
+
+def idle_minutes() -> int:
+    """A chat nobody wrote in for this long is ended and its transcript saved."""
+    return _int("HUDONG_CHAT_IDLE_MINUTES", 30)
