@@ -130,3 +130,21 @@ def test_the_background_worker_routes_after_the_contact_commits(
     # Then the conversation is the agent's
     thread.refresh_from_db()
     assert thread.assigned_to == agent
+
+
+def test_an_agent_who_signs_off_hands_waiting_customers_to_a_colleague(
+    region_a: Any, make_agent: Callable[..., Any], inbound: Callable[..., Any]
+) -> None:
+    # Given an agent with two conversations waiting on us, and a colleague on a break
+    leaving = make_agent("leaving", region_a)
+    colleague = make_agent("colleague", region_a, status="away")
+    first = inbound(CustomerFactory(region=region_a))
+    second = inbound(CustomerFactory(region=region_a))
+    assert first.assigned_to == second.assigned_to == leaving
+    # When the colleague comes back (nothing waits unassigned) and the agent signs off
+    actions.set_presence(colleague, "available")
+    actions.set_presence(leaving, "offline")
+    # Then both conversations are the colleague's; nobody waits on an absent agent
+    for thread in (first, second):
+        thread.refresh_from_db()
+        assert thread.assigned_to == colleague

@@ -20,7 +20,13 @@ from hudong.interactions import outbound
 from hudong.interactions.channels import sender_for
 from hudong.interactions.inbox import routing
 from hudong.interactions.inbox.models import AgentPresence, PresenceChange, PresenceStatus, Transfer
-from hudong.interactions.models import OPEN_STATES, OutboundMessage, Purpose, Thread
+from hudong.interactions.models import (
+    OPEN_STATES,
+    OutboundMessage,
+    Purpose,
+    Thread,
+    ThreadState,
+)
 
 MAX_CAPACITY = 100
 
@@ -54,7 +60,27 @@ def set_presence(user: Any, status: str) -> AgentPresence:
     events.publish("inbox.presence_changed", {"user_id": user.pk, "status": status})
     if status == PresenceStatus.AVAILABLE:
         pull_waiting(presence)
+    elif status == PresenceStatus.OFFLINE:
+        hand_back(user)
     return presence
+
+
+def hand_back(user: Any) -> list[Thread]:
+    """An agent who signs off leaves no customer waiting on them: each conversation whose turn
+    is ours goes to another agent who fits, else back to the queue. (Away keeps them.)"""
+    waiting = Thread.objects.filter(
+        assigned_to=user, state__in=(ThreadState.OPEN, ThreadState.WAITING_US)
+    ).select_related("customer")
+    moved = []
+    for thread in waiting:
+        thread.assigned_to = None
+        thread.save(update_fields=["assigned_to"])
+        events.publish("inbox.released", {"thread_id": thread.pk, "from": user.pk, "by": user.pk})
+        agent = routing.pick_agent(thread, exclude=[user.pk])
+        if agent is not None:
+            assign(thread, agent, by=None)
+        moved.append(thread)
+    return moved
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from hudong.core import scoping
 from hudong.core.errors import NotFound
 from hudong.core.models import Profile, Role
 from hudong.interactions.inbox.models import AgentPresence
-from hudong.interactions.inbox.value import annotate_value
+from hudong.interactions.inbox.value import annotate_tier
 from hudong.interactions.models import Interaction, Thread, ThreadState
 
 WAITING_ON_US = (ThreadState.OPEN, ThreadState.WAITING_US)
@@ -36,7 +36,7 @@ def queue(user: Any, *, view: str = "all", channel: str = "") -> QuerySet[Thread
     if channel:
         qs = qs.filter(channel=channel)
     return (
-        annotate_value(qs)
+        annotate_tier(qs)
         .select_related("customer", "assigned_to")
         .order_by("tier_rank", "last_activity_at", "id")
     )
@@ -95,7 +95,7 @@ def agent_presence(agent_ids: list[int]) -> dict[int, AgentPresence]:
 
 def conversation(user: Any, thread_id: int) -> Thread:
     """One conversation with its value tier, as the queue shows it."""
-    thread = annotate_value(visible_threads(user).filter(pk=thread_id)).select_related(
+    thread = annotate_tier(visible_threads(user).filter(pk=thread_id)).select_related(
         "customer", "assigned_to"
     )
     found = thread.first()
