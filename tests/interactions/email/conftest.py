@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import OperationalError
 
 from hudong.customers.normalize import normalize
 from tests.factories import CustomerFactory
+from tests.web.conftest import browser, tab  # noqa: F401  (the browser tests' fixtures)
 
 serve = importlib.import_module(
     "hudong.interactions.channels.email.management.commands.smtp-receive"
@@ -35,7 +37,10 @@ def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
     """Poll until ``check()`` is truthy (the receiver processes off the SMTP conversation)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = check()
+        try:
+            value = check()
+        except OperationalError:  # the test database's shared cache locks a table mid-write
+            value = None
         if value:
             return value
         time.sleep(0.05)

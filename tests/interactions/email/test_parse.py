@@ -37,6 +37,11 @@ def test_an_encoded_html_only_mail_reads_as_text_without_its_script() -> None:
     assert "<script" not in mail.html and "<style" not in mail.html
 
 
+def test_a_garbled_from_header_still_yields_its_angle_address() -> None:
+    raw = b'From: "><svg onload=x> <Who@Mail.Example>"\r\nSubject: x\r\n\r\nhi\r\n'
+    assert parse(raw).sender == "Who@Mail.Example"
+
+
 def test_an_unknown_charset_is_read_with_replacement_characters() -> None:
     raw = (
         b"From: a@mail.example\r\nSubject: x\r\n"

@@ -24,6 +24,8 @@ from hudong.interactions.channels.email import html
 
 _MSGID = re.compile(r"<([^<>\s]{1,240})>")
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
+_ANGLE_ADDRESS = re.compile(r"<([^<>\s@]+@[^<>\s@]+)>")
+_SPACE_OR_ANGLE = re.compile(r"[\s<>]")
 _FILENAME_BAD = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
 
 
@@ -86,11 +88,20 @@ def _decoded(part: Message) -> str:
         return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
 
 
+def _address(header: str) -> tuple[str, str]:
+    """Display name and address; a header too garbled to parse still yields its <address>."""
+    name, address = parseaddr(header)
+    if "@" in address and not _SPACE_OR_ANGLE.search(address):
+        return name, address
+    found = _ANGLE_ADDRESS.findall(header)
+    return ("", found[-1]) if found else ("", "")
+
+
 def _sender(msg: Message) -> tuple[str, str]:
-    name, address = parseaddr(_header(msg, "From"))
-    if "@" not in address:
-        name, address = parseaddr(_header(msg, "Sender"))
-    if "@" not in address:
+    name, address = _address(_header(msg, "From"))
+    if not address:
+        name, address = _address(_header(msg, "Sender"))
+    if not address:
         raise DomainError(
             "email_channel.no_sender", _("The message has no sender address."), status=422
         )

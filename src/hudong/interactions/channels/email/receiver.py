@@ -12,29 +12,47 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 
 from hudong.core.errors import DomainError
 from hudong.interactions.channels.email import actions, conf
 
 log = logging.getLogger(__name__)
+RETRY_PAUSES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+
+
+def _retrying[T](work: Callable[[], T]) -> T:
+    """Run a database write, waiting out a lock another writer holds (SQLite allows one
+    writer at a time; past its busy timeout, or in a shared-cache database, it says so)."""
+    for pause in RETRY_PAUSES:
+        close_old_connections()
+        try:
+            return work()
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(pause)
+    close_old_connections()
+    return work()
 
 
 def _process(inbound_id: int) -> None:
-    close_old_connections()
     try:
-        actions.process(inbound_id)
+        _retrying(lambda: actions.process(inbound_id))
     except Exception:  # keep the receiver up; the message stays pending for a retry
         log.exception("inbound email %s could not be processed", inbound_id)
 
 
 def _store(raw: bytes, mail_from: str, recipients: list[str]) -> int:
-    close_old_connections()
-    return actions.store(raw, source="smtp", mail_from=mail_from, recipients=recipients).pk
+    return _retrying(
+        lambda: actions.store(raw, source="smtp", mail_from=mail_from, recipients=recipients).pk
+    )
 
 
 class Handler:
@@ -78,9 +96,8 @@ class Handler:
 
 
 def _pending() -> None:
-    close_old_connections()
     try:
-        actions.process_pending()
+        _retrying(actions.process_pending)
     except Exception:
         log.exception("pending inbound email could not be processed")
 
