@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from hudong.core.models import LiveMessage, Role
-from hudong.interactions.actions import Contact, record_interaction
-from hudong.interactions.inbox import actions, queries
+from hudong.interactions.actions import Contact, record_interaction, set_breakpoint
+from hudong.interactions.inbox import actions, queries, routing
+from hudong.interactions.models import ThreadState
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,30 @@ def test_an_agent_who_signs_off_hands_waiting_customers_to_a_colleague(
     for thread in (first, second):
         thread.refresh_from_db()
         assert thread.assigned_to == colleague
+
+
+def test_a_place_freed_by_a_closed_conversation_is_filled_by_the_sweep(
+    region_a: Any, make_agent: Callable[..., Any], inbound: Callable[..., Any]
+) -> None:
+    # Given an agent who can hold one conversation, and a second customer waiting
+    agent = make_agent("solo", region_a, capacity=1)
+    first = inbound(CustomerFactory(region=region_a))
+    second = inbound(CustomerFactory(region=region_a))
+    assert first.assigned_to == agent and second.assigned_to is None
+    # When the agent closes the first conversation and the minute's sweep runs
+    set_breakpoint(first, user=agent, state=ThreadState.CLOSED)
+    assert routing.route_waiting() == 1
+    # Then the waiting customer is the agent's
+    second.refresh_from_db()
+    assert second.assigned_to == agent
+    assert routing.route_waiting() == 0
+
+
+def test_an_agent_without_configured_languages_takes_their_own(
+    region_a: Any, make_agent: Callable[..., Any], inbound: Callable[..., Any]
+) -> None:
+    # Given an agent whose languages nobody configured (profile and site language: Chinese)
+    agent = make_agent("plain", region_a, languages=())
+    # Then a Chinese-speaking customer reaches them, an English-speaking one waits
+    assert inbound(CustomerFactory(region=region_a, language="zh-hans")).assigned_to == agent
+    assert inbound(CustomerFactory(region=region_a, language="en")).assigned_to is None

@@ -76,9 +76,7 @@ def hand_back(user: Any) -> list[Thread]:
         thread.assigned_to = None
         thread.save(update_fields=["assigned_to"])
         events.publish("inbox.released", {"thread_id": thread.pk, "from": user.pk, "by": user.pk})
-        agent = routing.pick_agent(thread, exclude=[user.pk])
-        if agent is not None:
-            assign(thread, agent, by=None)
+        routing.route(thread, exclude=[user.pk])
         moved.append(thread)
     return moved
 

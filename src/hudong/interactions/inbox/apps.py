@@ -10,7 +10,7 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         from hudong.core import audit, scoping
         from hudong.core.models import Profile
-        from hudong.interactions.inbox import models, routing  # noqa: F401  (subscribes)
+        from hudong.interactions.inbox import models, routing, tasks  # noqa: F401  (registries)
 
         # Who may see which agents' presence and measures: data, like every other rule. By
         # default an agent sees themselves, a supervisor the agents of their region.

@@ -22,13 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count
 
 from hudong.core import events, live, scoping
 from hudong.core.models import DomainEvent, Role
 from hudong.interactions.inbox.models import AgentPresence, PresenceStatus
 from hudong.interactions.inbox.value import TOP_TIER, value_tier
-from hudong.interactions.models import OPEN_STATES, Direction, Thread
+from hudong.interactions.models import OPEN_STATES, Direction, Thread, ThreadState
 
 SENIOR_SKILL = "senior"
 
@@ -41,6 +43,16 @@ def is_senior(presence: AgentPresence) -> bool:
 
 def _lower(values: Iterable[Any]) -> set[str]:
     return {str(v).strip().lower() for v in values or ()}
+
+
+def speaks(presence: AgentPresence) -> set[str]:
+    """The agent's languages; none configured: the language of their profile, else the
+    site's (an agent who never set any still gets the conversations in their own language)."""
+    configured = _lower(presence.languages)
+    if configured:
+        return configured
+    profile = scoping.profile_of(presence.user)
+    return {((profile.language if profile else "") or settings.LANGUAGE_CODE).lower()}
 
 
 def loads(user_ids: Iterable[int]) -> dict[int, int]:
@@ -60,7 +72,7 @@ def fits(presence: AgentPresence, thread: Thread) -> bool:
     if thread.skill and thread.skill.strip().lower() not in _lower(presence.skills):
         return False
     language = (thread.language or thread.customer.language or "").strip().lower()
-    if language and language not in _lower(presence.languages):
+    if language and language not in speaks(presence):
         return False
     return presence.user.is_active and scoping.can_see(presence.user, "threads", thread)
 
@@ -108,8 +120,6 @@ def notify(user_id: int, thread: Thread, kind: str) -> None:
 @events.subscribe("interactions.recorded")
 def route_inbound(event: DomainEvent) -> None:
     """An inbound contact: give an unassigned conversation to an agent, or tell its agent."""
-    from hudong.interactions.inbox import actions
-
     payload = event.payload
     if payload.get("direction") != Direction.INBOUND:
         return
@@ -123,6 +133,44 @@ def route_inbound(event: DomainEvent) -> None:
     if thread.assigned_to_id is not None:
         notify(thread.assigned_to_id, thread, "message")
         return
-    agent = pick_agent(thread)
-    if agent is not None:
-        actions.assign(thread, agent, by=None)
+    route(thread)
+
+
+def route(thread: Thread, *, exclude: Iterable[int] = ()) -> Any | None:
+    """Pick an agent and assign, re-checking their capacity under a row lock (two workers
+    routing at once must not both fill an agent's last free place). None: it waits."""
+    from hudong.interactions.inbox import actions
+
+    tried: list[int] = list(exclude)
+    while (agent := pick_agent(thread, exclude=tried)) is not None:
+        locked = AgentPresence.objects.select_for_update().get(user=agent)
+        if locked.status == PresenceStatus.AVAILABLE and (
+            loads([agent.pk]).get(agent.pk, 0) < locked.capacity
+        ):
+            actions.assign(thread, agent, by=None)
+            return agent
+        tried.append(agent.pk)
+    return None
+
+
+def route_waiting(limit: int = 500) -> int:
+    """Route the conversations still waiting unassigned (capacity freed by a closed
+    conversation, a release, a changed skill...). Run every minute; returns how many moved."""
+    from hudong.interactions.inbox.value import annotate_tier
+
+    if not AgentPresence.objects.filter(status=PresenceStatus.AVAILABLE).exists():
+        return 0
+    waiting = (
+        annotate_tier(
+            Thread.objects.filter(
+                state__in=(ThreadState.OPEN, ThreadState.WAITING_US), assigned_to__isnull=True
+            )
+        )
+        .select_related("customer")
+        .order_by("tier_rank", "last_activity_at", "id")
+    )
+    moved = 0
+    for thread in waiting[:limit]:
+        with transaction.atomic():
+            moved += route(thread) is not None
+    return moved
