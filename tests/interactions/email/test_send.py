@@ -114,3 +114,9 @@ def test_a_mail_server_that_is_down_leaves_the_message_failed_and_off_the_timeli
     assert message.status == "failed"
     assert message.reason
     assert not Interaction.objects.filter(customer=customer).exists()
+
+
+def test_attachments_are_not_for_anonymous_visitors(client: Any) -> None:
+    response = client.get("/email/attachments/1/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert client.get("/api/v1/interactions/1/attachments").status_code in {401, 403}

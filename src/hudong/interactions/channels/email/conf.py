@@ -33,7 +33,7 @@ def message_id_domain() -> str:
 
 def public_url() -> str:
     """Where customers reach this installation (the unsubscribe link is absolute)."""
-    return str(_get("HUDONG_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
+    return str(_get("HUDONG_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
 
 
 def accepted_domains() -> frozenset[str]:
