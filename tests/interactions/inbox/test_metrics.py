@@ -12,6 +12,7 @@ from django.utils import timezone
 from hudong.core.models import Role
 from hudong.interactions.actions import Contact, record_interaction
 from hudong.interactions.inbox.models import PresenceChange, Transfer
+from hudong.interactions.inbox.templatetags.inbox_tags import duration
 from tests.factories import CustomerFactory, TeamFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,25 @@ def test_team_and_region_measures_add_up_their_agents(
 
 def test_an_agent_sees_only_their_own_measures(dataset: dict[str, Any], t0: dt.datetime) -> None:
     assert set(metrics(dataset["bob"], t0)) == {"bob"}
+
+
+def test_the_metrics_page_shows_durations_as_people_read_them(
+    dataset: dict[str, Any], t0: dt.datetime
+) -> None:
+    assert (duration(9000), duration(59.6), duration(None)) == ("2:30:00", "0:01:00", "—")
+    client = Client()
+    client.force_login(dataset["supervisor"])
+    day = timezone.localtime(t0).date()
+    html = client.get(
+        "/inbox/metrics/", {"start": day.isoformat(), "end": day.isoformat()}
+    ).content.decode()
+    # The page's figures for that local day are the API's for the same period
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    api = client.get(
+        "/api/v1/inbox/metrics",
+        {"start": start.isoformat(), "end": (start + dt.timedelta(days=1)).isoformat()},
+    ).json()
+    ann = next(r for r in api["rows"] if r["key"] == "ann")
+    assert ann["on_duty_seconds"] > 0
+    for key in ("on_duty_seconds", "non_contact_seconds", "handle_seconds"):
+        assert f'data-seconds="{ann[key]}">{duration(ann[key])}<' in html

@@ -160,7 +160,7 @@ def _presence_out(p: Any) -> dict[str, Any]:
 @router.get("/inbox/presence", response=PresenceOut)
 def my_presence(request: HttpRequest) -> Any:
     """The caller's own presence."""
-    return _presence_out(actions.presence_of(request.user))
+    return _presence_out(queries.presence(request.user))
 
 
 @router.put("/inbox/presence", response=PresenceOut)

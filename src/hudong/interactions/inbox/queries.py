@@ -89,6 +89,12 @@ def transfer_targets(user: Any, thread: Thread) -> list[Any]:
     return [p.user for p in rows[:200] if scoping.can_see(p.user, "threads", thread)]
 
 
+def presence(user: Any) -> AgentPresence:
+    """The user's presence to show (offline and unsaved if they never set one: a page view
+    writes nothing)."""
+    return AgentPresence.objects.filter(user=user).first() or AgentPresence(user=user)
+
+
 def agent_presence(agent_ids: list[int]) -> dict[int, AgentPresence]:
     return {p.user_id: p for p in AgentPresence.objects.filter(user_id__in=agent_ids)}
 

@@ -57,7 +57,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             contacts=queries.recent_contacts(thread),
             targets=queries.transfer_targets(request.user, thread),
         )
-    context.update(presence=actions.presence_of(request.user), statuses=PresenceStatus.choices)
+    context.update(presence=queries.presence(request.user), statuses=PresenceStatus.choices)
     return render(request, "inbox/queue.html", context)
 
 
@@ -74,7 +74,7 @@ def presence(request: HttpRequest) -> HttpResponse:
         current = actions.set_presence(request.user, request.POST.get("status", ""))
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        current = actions.presence_of(request.user)
+        current = queries.presence(request.user)
     if request.headers.get("HX-Request"):
         return render(
             request,
