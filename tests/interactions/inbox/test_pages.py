@@ -133,3 +133,17 @@ def test_the_metrics_page_draws_its_chart_from_embedded_data(region_a: Any) -> N
     assert page.status_code == 200 and 'data-nav="agent_metrics"' in html
     assert 'id="agent-chart-data"' in html and "vendor/echarts/echarts.min.js" in html
     assert "&lt;b&gt;agent&lt;/b&gt;" in html and "<b>agent</b>" not in html
+
+
+def test_a_supervisor_sees_the_agents_of_their_region_with_load(
+    region_a: Any, region_b: Any, make_agent: Callable[..., Any], inbound: Callable[..., Any]
+) -> None:
+    agent = make_agent("ann", region_a, capacity=3, skills=("returns",))
+    make_agent("bea", region_b)
+    inbound(CustomerFactory(region=region_a))
+    html = browser(make_user(Role.SUPERVISOR, region_a, username="boss")).get("/inbox/")
+    text = html.content.decode()
+    assert 'data-agent="ann"' in text and 'data-agent="bea"' not in text
+    assert "1 / 3" in text and "returns" in text
+    # An agent's own inbox has no such list
+    assert 'data-testid="agents"' not in browser(agent).get("/inbox/").content.decode()

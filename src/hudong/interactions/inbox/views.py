@@ -58,6 +58,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             targets=queries.transfer_targets(request.user, thread),
         )
     context.update(presence=queries.presence(request.user), statuses=PresenceStatus.choices)
+    if actions.is_supervisor(request.user):
+        context["agents"] = queries.agents_overview(request.user)
     return render(request, "inbox/queue.html", context)
 
 
