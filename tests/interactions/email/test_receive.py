@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from hudong.customers.models import Customer
 from hudong.interactions import consent, outbound, policy
 from hudong.interactions.channels.email.models import Attachment, InboundMail, InboundStatus
 from hudong.interactions.models import Interaction, ThreadState
@@ -157,3 +158,38 @@ def test_a_message_over_the_size_limit_is_refused_with_552(
         send(receiver[1], mail)
     assert refused.value.smtp_code == 552
     assert not InboundMail.objects.exists()
+
+
+def dsn(original_id: str, status: str) -> bytes:
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.mail.example>\r\n"
+        "To: service@shop.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <dsn-{status}@mx.mail.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nYour mail could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.mail.example\r\n\r\n"
+        f"Final-Recipient: rfc822; gone@mail.example\r\nAction: failed\r\nStatus: {status}\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: service@shop.example\r\nMessage-ID: <{original_id}>\r\nSubject: hi\r\n\r\n--B--\r\n"
+    ).encode()
+
+
+def test_a_bounce_marks_our_mail_failed_and_makes_no_customer_of_the_mail_server(
+    smtp_relay: Any, receiver: tuple[str, int], region_a: Any
+) -> None:
+    # Given a mail we sent to an address that no longer exists
+    customer = customer_with_email(region_a, "gone@mail.example")
+    sent = outbound.send_now(customer, purpose="service", channel="email", body="Hello")
+    assert sent.status == "sent"
+    customers_before = Customer.objects.count()
+    # When the recipient's mail server sends a delivery report back (null sender)
+    with smtplib.SMTP("127.0.0.1", receiver[1], timeout=10) as smtp:
+        smtp.sendmail("", ["service@shop.example"], dsn(sent.provider_ref, "5.1.1"))
+    # Then our mail is marked failed with the reported status
+    wait_for(lambda: InboundMail.objects.filter(status=InboundStatus.BOUNCE).exists())
+    sent.refresh_from_db()
+    assert (sent.status, sent.reason) == ("failed", "email.bounce 5.1.1")
+    # and the report is no contact: no new customer, nothing on any timeline
+    assert Customer.objects.count() == customers_before
+    assert Interaction.objects.filter(direction="in").count() == 0

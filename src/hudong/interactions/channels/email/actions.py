@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hudong.core.errors import DomainError
 from hudong.customers.resolution.ingest import Incoming
-from hudong.interactions import consent
+from hudong.interactions import consent, outbound
 from hudong.interactions.actions import Contact, record_interaction
 from hudong.interactions.channels.email import conf
 from hudong.interactions.channels.email.models import Attachment, InboundMail, InboundStatus
@@ -123,6 +123,23 @@ def _contact(mail: ParsedMail, inbound: InboundMail) -> Contact:
 
 
 @transaction.atomic
+def _bounce(inbound: InboundMail, mail: ParsedMail) -> None:
+    """A delivery report marks our mail failed (a permanent 5.x.x failure) and records no
+    contact: the mail server that wrote it is not a customer."""
+    matched = 0
+    if mail.bounce_status.startswith("5"):
+        matched = outbound.mark_delivered(
+            mail.bounce_of, delivered=False, reason=f"email.bounce {mail.bounce_status}"
+        )
+    InboundMail.objects.filter(pk=inbound.pk).update(
+        status=InboundStatus.BOUNCE,
+        error="" if matched else "email_channel.bounce_unmatched",
+        message_id=mail.message_id[:250],
+        processed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
 def _record(inbound: InboundMail, mail: ParsedMail) -> Interaction:
     recorded = record_interaction(_contact(mail, inbound))
     if recorded.created:
@@ -149,10 +166,14 @@ def _record(inbound: InboundMail, mail: ParsedMail) -> Interaction:
 def process(inbound_id: int) -> InboundMail:
     """Record a stored message on its customer's timeline; a failure is kept as a code."""
     inbound = InboundMail.objects.get(pk=inbound_id)
-    if inbound.status == InboundStatus.PROCESSED:
+    if inbound.status in (InboundStatus.PROCESSED, InboundStatus.BOUNCE):
         return inbound
     try:
-        _record(inbound, parse(bytes(inbound.raw)))
+        mail = parse(bytes(inbound.raw))
+        if mail.bounce_of:
+            _bounce(inbound, mail)
+        else:
+            _record(inbound, mail)
     except DomainError as exc:
         log.warning("inbound email %s refused: %s", inbound.pk, exc.code)
         InboundMail.objects.filter(pk=inbound.pk).update(

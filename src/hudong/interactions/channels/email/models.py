@@ -22,6 +22,8 @@ class InboundStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("email", "Pending")
     PROCESSED = "processed", pgettext_lazy("email", "Processed")
     FAILED = "failed", pgettext_lazy("email", "Failed")
+    # A delivery report about one of our mails: it updates that mail, not a timeline.
+    BOUNCE = "bounce", pgettext_lazy("email", "Delivery report")
 
 
 class InboundMail(models.Model):

@@ -26,6 +26,7 @@ _MSGID = re.compile(r"<([^<>\s]{1,240})>")
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s@]+@[^<>\s@]+)>")
 _SPACE_OR_ANGLE = re.compile(r"[\s<>]")
+_DSN_STATUS = re.compile(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
 _FILENAME_BAD = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
 
 
@@ -48,6 +49,10 @@ class ParsedMail:
     date: str
     to: list[str] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
+    # A delivery status notification (RFC 3464) about one of our mails: its Message-ID and
+    # the status it reports ("5.1.1"); "" for an ordinary mail.
+    bounce_of: str = ""
+    bounce_status: str = ""
 
 
 def message_ids(value: str) -> list[str]:
@@ -130,6 +135,39 @@ def _attachments(msg: EmailMessage, bodies: set[int]) -> list[ParsedAttachment]:
     return found
 
 
+def _bounce(msg: EmailMessage) -> tuple[str, str]:
+    """The Message-ID a delivery report is about and its status, or ("", "")."""
+    if msg.get_content_type() != "multipart/report":
+        return "", ""
+    original, status = "", ""
+    for part in msg.walk():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status" and not status:
+            found = _DSN_STATUS.search(_delivery_status_text(part))
+            status = found.group(1) if found else ""
+        elif kind in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+            ids = message_ids(_embedded_header(part, "Message-ID"))
+            original = original or (ids[0] if ids else "")
+    return original, status
+
+
+def _delivery_status_text(part: Message) -> str:
+    payload = part.get_payload()
+    if isinstance(payload, list):  # the parser splits it into header blocks
+        return "\n".join(str(block) for block in payload)
+    return str(payload or "")
+
+
+def _embedded_header(part: Message, name: str) -> str:
+    payload = part.get_payload()
+    if isinstance(payload, list):  # message/rfc822: the attached message
+        first = payload[0] if payload else None
+        return _header(first, name) if isinstance(first, Message) else ""
+    text = payload if isinstance(payload, str) else ""
+    headers = BytesParser(policy=policy.default).parsebytes(text.encode("utf-8", "replace"))
+    return _header(headers, name)
+
+
 def parse(raw: bytes) -> ParsedMail:
     """Parse one message; raises ``email_channel.no_sender`` when nobody can be identified."""
     msg = BytesParser(policy=policy.default).parsebytes(raw)
@@ -149,7 +187,10 @@ def parse(raw: bytes) -> ParsedMail:
     else:
         text = html.to_text(clean_html) if clean_html else ""
     bodies = {id(p) for p in (plain, rich) if p is not None}
+    bounce_of, bounce_status = _bounce(msg)
     return ParsedMail(
+        bounce_of=bounce_of,
+        bounce_status=bounce_status,
         sender=sender,
         sender_name=name,
         message_id=message_id,
