@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
+from hudong.interactions.actions import Contact, record_interaction
 from hudong.interactions.channels.email import actions
 from hudong.interactions.channels.email.models import Attachment, InboundStatus
 from hudong.interactions.channels.email.parser import parse, safe_filename
 from hudong.interactions.consent import record
-from hudong.interactions.models import Interaction
+from hudong.interactions.models import Interaction, Thread
 from hudong.interactions.policy import consent
 from tests.interactions.email.conftest import customer_with_email
 
@@ -122,3 +123,33 @@ def test_an_attachment_over_the_limit_is_listed_but_not_stored(
     assert interaction.content == "see files"
     assert [a.filename for a in Attachment.objects.filter(interaction=interaction)] == ["small.bin"]
     assert interaction.meta["attachments_skipped"] == [{"filename": "huge.bin", "size": 100}]
+
+
+@pytest.mark.django_db
+def test_an_out_of_office_reply_leaves_the_conversation_waiting_on_the_customer(
+    region_a: Any,
+) -> None:
+    # Given a customer we are waiting on: our mail went out in their conversation
+    customer = customer_with_email(region_a, "away@mail.example")
+    ours = record_interaction(
+        Contact(
+            channel="email",
+            direction="out",
+            customer=customer,
+            subject="Your refund",
+            external_id="ours-1@shop.example",
+        )
+    ).interaction
+    # When their mail server answers automatically, in reply to our mail
+    raw = (
+        b"From: away@mail.example\r\nSubject: Out of office: Your refund\r\n"
+        b"Auto-Submitted: auto-replied\r\nMessage-ID: <ooo-1@mail.example>\r\n"
+        b"In-Reply-To: <ours-1@shop.example>\r\n\r\nBack on Monday. STOP\r\n"
+    )
+    inbound = actions.process(actions.store(raw, source="smtp").pk)
+    # Then it is on the timeline as a non-personal contact of that conversation, which still
+    # waits on the customer; and words in an automatic answer withdraw nothing
+    got = Interaction.objects.get(pk=inbound.interaction_id)
+    assert (got.thread_id, got.kind) == (ours.thread_id, "nonpersonal")
+    assert Thread.objects.get(pk=ours.thread_id).state == "waiting_customer"
+    assert not customer.consent_entries.exists()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from hudong.core.errors import DomainError
 from hudong.customers.resolution.ingest import Incoming
 from hudong.interactions import consent, outbound
-from hudong.interactions.actions import Contact, record_interaction
+from hudong.interactions.actions import Contact, record_interaction, set_breakpoint
 from hudong.interactions.channels.email import conf
 from hudong.interactions.channels.email.models import Attachment, InboundMail, InboundStatus
 from hudong.interactions.channels.email.parser import (
@@ -33,7 +33,14 @@ from hudong.interactions.channels.email.parser import (
     message_ids,
     parse,
 )
-from hudong.interactions.models import Channel, Direction, Interaction, Purpose
+from hudong.interactions.models import (
+    Channel,
+    ContactKind,
+    Direction,
+    Interaction,
+    Purpose,
+    ThreadState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +108,7 @@ def _contact(mail: ParsedMail, inbound: InboundMail) -> Contact:
     return Contact(
         channel=Channel.EMAIL,
         direction=Direction.INBOUND,
+        kind=ContactKind.NONPERSONAL if mail.auto_reply else ContactKind.PERSONAL,
         identifiers=[Incoming("email", mail.sender)],
         name=mail.sender_name,
         subject=mail.subject,
@@ -118,6 +126,7 @@ def _contact(mail: ParsedMail, inbound: InboundMail) -> Contact:
             "html": mail.html,
             "attachments_skipped": skipped,
             "inbound_id": inbound.pk,
+            "auto_reply": mail.auto_reply,
         },
     )
 
@@ -142,10 +151,15 @@ def _bounce(inbound: InboundMail, mail: ParsedMail) -> None:
 @transaction.atomic
 def _record(inbound: InboundMail, mail: ParsedMail) -> Interaction:
     recorded = record_interaction(_contact(mail, inbound))
+    thread = recorded.interaction.thread
+    if recorded.created and mail.auto_reply and thread is not None:
+        # "I am out of office" answers nothing: the conversation still waits on the customer,
+        # and does not go back into the agents' queue.
+        set_breakpoint(thread, user=None, state=ThreadState.WAITING_CUSTOMER)
     if recorded.created:
         for part in mail.attachments:
             _store_attachment(recorded.interaction, part)
-        if is_opt_out(mail):
+        if is_opt_out(mail) and not mail.auto_reply:
             consent.withdraw_by_identifier(
                 "email",
                 mail.sender,

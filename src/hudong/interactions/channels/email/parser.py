@@ -53,6 +53,8 @@ class ParsedMail:
     # the status it reports ("5.1.1"); "" for an ordinary mail.
     bounce_of: str = ""
     bounce_status: str = ""
+    # An out-of-office or other automatic answer (RFC 3834 Auto-Submitted: auto-replied).
+    auto_reply: bool = False
 
 
 def message_ids(value: str) -> list[str]:
@@ -168,6 +170,17 @@ def _embedded_header(part: Message, name: str) -> str:
     return _header(headers, name)
 
 
+def is_auto_reply(msg: Message) -> bool:
+    """RFC 3834's header, and the older ones mail servers and clients still send."""
+    submitted = _header(msg, "Auto-Submitted").strip().lower()
+    precedence = _header(msg, "Precedence").strip().lower()
+    return (
+        submitted.startswith("auto-replied")
+        or precedence == "auto_reply"
+        or bool(_header(msg, "X-Autoreply") or _header(msg, "X-Autorespond"))
+    )
+
+
 def parse(raw: bytes) -> ParsedMail:
     """Parse one message; raises ``email_channel.no_sender`` when nobody can be identified."""
     msg = BytesParser(policy=policy.default).parsebytes(raw)
@@ -189,6 +202,7 @@ def parse(raw: bytes) -> ParsedMail:
     bodies = {id(p) for p in (plain, rich) if p is not None}
     bounce_of, bounce_status = _bounce(msg)
     return ParsedMail(
+        auto_reply=is_auto_reply(msg),
         bounce_of=bounce_of,
         bounce_status=bounce_status,
         sender=sender,
