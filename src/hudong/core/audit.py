@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from hudong.core.context import current_actor
+from hudong.core.durability import relaxed_commit
 from hudong.core.models.audit import AuditAction, AuditEntry
 
 _TRACKED: dict[type[models.Model], str | None] = {}
@@ -104,8 +105,10 @@ def tracked_models() -> list[type[models.Model]]:
 
 
 def record_view(instance: models.Model, *, customer_id: int | None, via: str = "") -> None:
-    """Record that the current actor saw ``instance`` (personal data)."""
-    _write(AuditAction.VIEW, instance, None, None, customer_id=customer_id, via=via)
+    """Record that the current actor saw ``instance`` (personal data). The row commits without
+    waiting for the disk (see :mod:`hudong.core.durability`): it is on every screen pop."""
+    with relaxed_commit():
+        _write(AuditAction.VIEW, instance, None, None, customer_id=customer_id, via=via)
 
 
 def record(
