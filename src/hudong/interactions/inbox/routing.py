@@ -14,7 +14,8 @@ so every channel is routed the same way without knowing the inbox exists. The ru
    longest in their status breaks the remaining ties.
 
 If nobody fits, the conversation waits unassigned in the queue; the next agent who becomes
-available pulls from it (:func:`hudong.interactions.inbox.actions.set_presence`).
+available pulls from it (:func:`hudong.interactions.inbox.actions.set_presence`), and a sweep
+every minute (:func:`route_waiting`) gives it to the first agent who fits later on.
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ def pick_agent(thread: Thread, *, exclude: Iterable[int] = ()) -> Any | None:
         return None
     load = loads(p.user_id for p in candidates)
     free = [p for p in candidates if load.get(p.user_id, 0) < p.capacity and fits(p, thread)]
-    if not free:
-        return None
-    top = value_tier(thread.customer) == TOP_TIER
+    if len(free) <= 1:
+        return free[0].user if free else None
+    top = value_tier(thread.customer) == TOP_TIER  # only asked when there is a choice
 
     def rank(p: AgentPresence) -> tuple[Any, ...]:
         senior = is_senior(p)
