@@ -27,6 +27,12 @@ serve = importlib.import_module(
 ).serve
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Attachments the tests store go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from hudong.core.errors import DomainError
 from hudong.interactions.channels.email import html
 
+# What a timeline keeps of one mail's text and of its HTML (the raw message keeps it all).
+MAX_CHARS = 1_000_000
 _MSGID = re.compile(r"<([^<>\s]{1,240})>")
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s@]+@[^<>\s@]+)>")
@@ -194,9 +196,9 @@ def parse(raw: bytes) -> ParsedMail:
             references.append(parent)
     plain = msg.get_body(preferencelist=("plain",))
     rich = msg.get_body(preferencelist=("html",))
-    clean_html = html.sanitise(_decoded(rich)) if rich is not None else ""
+    clean_html = html.sanitise(_decoded(rich)[:MAX_CHARS]) if rich is not None else ""
     if plain is not None:
-        text = _decoded(plain).strip()
+        text = _decoded(plain)[:MAX_CHARS].strip()
     else:
         text = html.to_text(clean_html) if clean_html else ""
     bodies = {id(p) for p in (plain, rich) if p is not None}
