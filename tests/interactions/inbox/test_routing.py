@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from hudong.core.models import LiveMessage, Role
 from hudong.interactions.actions import Contact, record_interaction, set_breakpoint
@@ -176,3 +178,20 @@ def test_an_agent_without_configured_languages_takes_their_own(
     # Then a Chinese-speaking customer reaches them, an English-speaking one waits
     assert inbound(CustomerFactory(region=region_a, language="zh-hans")).assigned_to == agent
     assert inbound(CustomerFactory(region=region_a, language="en")).assigned_to is None
+
+
+def test_an_agent_coming_back_takes_the_most_valuable_waiting_customer_first(
+    region_a: Any, make_agent: Callable[..., Any], inbound: Callable[..., Any], vip: Any
+) -> None:
+    # Given nobody available, a tier-C customer waiting long and a top-tier one since now
+    agent = make_agent("returning", region_a, status="away", capacity=1)
+    long_waiting = inbound(
+        CustomerFactory(region=region_a), started_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    valuable = inbound(vip)
+    # When the agent, who has room for one, becomes available
+    actions.set_presence(agent, "available")
+    # Then the top-tier customer is theirs; the other still waits
+    valuable.refresh_from_db()
+    long_waiting.refresh_from_db()
+    assert valuable.assigned_to == agent and long_waiting.assigned_to is None
