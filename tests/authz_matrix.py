@@ -129,4 +129,5 @@ ENDPOINTS: list[Endpoint] = [
         "api-v1:send_message",
         {"purpose": "service", "body": "您的包裹已发出", "channel": "sms"},
     ),
+    Endpoint("screen pop frame (telephony)", "page", "/cti/pop/{id}/", "telephony:frame"),
 ]
