@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from hudong.core.errors import DomainError
 from hudong.customers.models import Customer
 from hudong.customers.normalize import normalize_phone
-from hudong.customers.resolution.identify import identify
+from hudong.customers.resolution.identify import Identification, identify
 from hudong.interactions import queries
 from hudong.interactions.models import Interaction, Thread
 
@@ -62,10 +62,6 @@ def lead_thread(user: Any, customer: Customer) -> Thread | None:
     return ranked[0] if ranked else None
 
 
-def _search_url(number: str) -> str:
-    return reverse("customers:list") + "?" + urlencode({"q": number})
-
-
 def _valid_number(number: str) -> bool:
     try:
         normalize_phone(number)
@@ -74,58 +70,64 @@ def _valid_number(number: str) -> bool:
     return True
 
 
+def _unknown(number: str, search: str) -> dict[str, Any]:
+    if not _valid_number(number):
+        return {
+            "status": "unknown",
+            "title": _("Unknown caller %(number)s") % {"number": number or _("(number withheld)")},
+            "detail": _("The switch did not send a number to look up."),
+            "link_text": _("Search customers"),
+            "url": search,
+        }
+    return {
+        "status": "unknown",
+        "title": _("Unknown caller %(number)s") % {"number": number},
+        "detail": _("No customer has this number yet."),
+        "link_text": _("Search or create the customer"),
+        "url": search,
+    }
+
+
+def _candidates(number: str, search: str, found: Identification) -> dict[str, Any]:
+    names = [c.name for c in found.candidates[:MAX_NAMES]]
+    more = len(found.candidates) - len(names)
+    return {
+        "status": "ambiguous",
+        "candidates": [{"id": c.pk, "name": c.name} for c in found.candidates],
+        "title": _("%(count)d customers use %(number)s")
+        % {"count": len(found.candidates), "number": number},
+        "detail": " · ".join(names) + (f" (+{more})" if more > 0 else ""),
+        "link_text": _("Choose the customer"),
+        "url": search,
+    }
+
+
 def ringing(user: Any, number: str, *, call_id: str, sent_at: str) -> tuple[dict[str, Any], Any]:
     """The screen pop for a ringing call and the customer it found (or None)."""
-    base: dict[str, Any] = {"call_id": call_id, "number": number, "sent_at": sent_at}
+    found = identify(number, user=user) if _valid_number(number) else Identification("none")
+    customer = found.customer if found.status == "found" else None
+    # URLs are reversed outside the language override: they do not depend on it, and the
+    # first reverse in a language the process has not served yet rebuilds the resolver.
+    if number and _valid_number(number):
+        search = reverse("customers:list") + "?" + urlencode({"q": number})
+    else:
+        search = reverse("customers:list")
+    pop: dict[str, Any] = {"call_id": call_id, "number": number, "sent_at": sent_at}
+    if customer is not None:
+        pop["customer_id"] = customer.pk
+        pop["url"] = reverse("customers:detail", args=[customer.pk])
+        pop["frame_url"] = reverse("telephony:frame", args=[customer.pk])
     with translation.override(language_of(user)):
-        if not _valid_number(number):
-            return {
-                **base,
-                "status": "unknown",
-                "title": _("Unknown caller %(number)s")
-                % {"number": number or _("(number withheld)")},
-                "detail": _("The switch did not send a number to look up."),
-                "url": reverse("customers:list"),
-                "link_text": _("Search customers"),
-                "frame_url": "",
-            }, None
-        found = identify(number, user=user)
-        if found.status == "found" and found.customer is not None:
-            customer = found.customer
-            return {
-                **base,
-                "status": "found",
-                "customer_id": customer.pk,
-                "title": _("Call from %(name)s") % {"name": customer.name},
-                "detail": breakpoint_text(lead_thread(user, customer)),
-                "url": reverse("customers:detail", args=[customer.pk]),
-                "link_text": _("Open the customer"),
-                "frame_url": reverse("telephony:frame", args=[customer.pk]),
-            }, customer
-        if found.status == "ambiguous":
-            names = [c.name for c in found.candidates[:MAX_NAMES]]
-            more = len(found.candidates) - len(names)
-            detail = " · ".join(names) + (f" (+{more})" if more > 0 else "")
-            return {
-                **base,
-                "status": "ambiguous",
-                "candidates": [{"id": c.pk, "name": c.name} for c in found.candidates],
-                "title": _("%(count)d customers use %(number)s")
-                % {"count": len(found.candidates), "number": number},
-                "detail": detail,
-                "url": _search_url(number),
-                "link_text": _("Choose the customer"),
-                "frame_url": "",
-            }, None
-        return {
-            **base,
-            "status": "unknown",
-            "title": _("Unknown caller %(number)s") % {"number": number},
-            "detail": _("No customer has this number yet."),
-            "url": _search_url(number),
-            "link_text": _("Search or create the customer"),
-            "frame_url": "",
-        }, None
+        if customer is not None:
+            pop["status"] = "found"
+            pop["title"] = _("Call from %(name)s") % {"name": customer.name}
+            pop["detail"] = breakpoint_text(lead_thread(user, customer))
+            pop["link_text"] = _("Open the customer")
+        elif found.status == "ambiguous":
+            pop.update(_candidates(number, search, found), frame_url="")
+        else:
+            pop.update(_unknown(number, search), frame_url="")
+    return pop, customer
 
 
 def _duration(seconds: int) -> str:
@@ -135,6 +137,7 @@ def _duration(seconds: int) -> str:
 
 def ended(user: Any, interaction: Interaction, *, call_id: str, answered: bool) -> dict[str, Any]:
     """The message that closes a call: how long it took and the link to the disposition form."""
+    url = reverse("telephony:disposition", args=[interaction.pk])
     with translation.override(language_of(user)):
         if answered:
             title = _("Call with %(name)s ended (%(duration)s)") % {
@@ -149,7 +152,7 @@ def ended(user: Any, interaction: Interaction, *, call_id: str, answered: bool) 
             "customer_id": interaction.customer_id,
             "title": title,
             "detail": _("Record the outcome and the next step."),
-            "url": reverse("telephony:disposition", args=[interaction.pk]),
+            "url": url,
             "link_text": _("Record the outcome"),
             "frame_url": "",
         }
