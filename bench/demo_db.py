@@ -3,8 +3,10 @@
 Generating a large demo database is slow (about 7 minutes and 3.5 GB for 1,000,000 customers),
 so each size is built once under ``var/bench/`` and reused by every benchmark that needs it:
 
-- ``var/bench/demo-<N>.sqlite3``: the database (``N`` customers, seed 42 unless asked otherwise;
-  a seed other than 42 is part of the name: ``demo-<N>-s<seed>.sqlite3``);
+- ``var/bench/demo-<N>-v<V>.sqlite3``: the database (``N`` customers, seed 42 unless asked
+  otherwise; a seed other than 42 is part of the name: ``demo-<N>-s<seed>-v<V>.sqlite3``). ``V``
+  is :data:`DEMO_VERSION`, raised whenever the generator writes new tables, so a benchmark never
+  reads a database that lacks what the code now expects;
 - ``var/bench/demo-<N>-duplicates.csv``: the truth file of planted duplicates and households
   (see :mod:`hudong.demo.duplicates`), next to it.
 
@@ -19,6 +21,7 @@ environment; in this process, set those variables before ``django.setup()``.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sqlite3
@@ -30,12 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = ROOT / "var" / "bench"
 AS_OF = "2026-01-01"  # fixed, so every build writes the same rows
+DEMO_VERSION = 2  # 2: conversations, interactions and the consent ledger
 
 
 def demo_db_path(customers: int, seed: int = 42) -> Path:
     """Where the demo database of this size and seed lives (built or not)."""
     suffix = "" if seed == 42 else f"-s{seed}"
-    return BENCH_VAR / f"demo-{customers}{suffix}.sqlite3"
+    return BENCH_VAR / f"demo-{customers}{suffix}-v{DEMO_VERSION}.sqlite3"
 
 
 def truth_path(database: Path) -> Path:
@@ -62,6 +66,16 @@ def ensure_demo_db(customers: int, seed: int = 42) -> Path:
     target = demo_db_path(customers, seed)
     if target.exists() and truth_path(target).exists():
         return target
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    # One build at a time: a second benchmark asking for the same database waits for it.
+    with (BENCH_VAR / f".{target.stem}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists() and truth_path(target).exists():
+            return target
+        return _build(target, customers, seed)
+
+
+def _build(target: Path, customers: int, seed: int) -> Path:
     build = BENCH_VAR / f"build-{target.stem}"
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True)
