@@ -200,3 +200,21 @@ def test_the_widget_texts_follow_the_page_language(region_a: Any, visitor: Visit
 def test_anonymous_visitors_do_not_reach_the_console(client: Client) -> None:
     assert client.get("/chat/console/").status_code == 302
     assert client.get("/api/v1/chat/sessions").status_code == 401
+
+
+def test_colleagues_see_who_has_a_chat_but_cannot_answer_it(
+    region_a: Any, agent_a: Any, agent_client: Client, visitor: Visitor
+) -> None:
+    from hudong.core.models import Role
+    from tests.factories import make_user
+
+    visitor.start()
+    agent_client.post(f"/api/v1/chat/sessions/{visitor.session}/accept")
+    colleague = Client()
+    colleague.force_login(make_user(Role.SUPERVISOR, region_a, username="sup-a"))
+    page = colleague.get("/chat/console/").content.decode()
+    assert 'data-testid="chat-others"' in page and "agent-a" in page
+    answer = colleague.post(
+        f"/api/v1/chat/sessions/{visitor.session}/reply", {"text": "hi"}, "application/json"
+    )
+    assert answer.status_code == 409

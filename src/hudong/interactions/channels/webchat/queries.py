@@ -39,6 +39,17 @@ def mine(user: Any) -> list[ChatSession]:
     )
 
 
+def others(user: Any) -> list[ChatSession]:
+    """Chats other agents are in, for a supervisor (or a colleague) to keep an eye on."""
+    return list(
+        visible_sessions(user)
+        .filter(status=ChatStatus.ACTIVE)
+        .exclude(agent=user)
+        .select_related("customer", "agent")
+        .order_by("accepted_at")[:100]
+    )
+
+
 def get_session(user: Any, public_id: str) -> ChatSession:
     found = (
         visible_sessions(user)

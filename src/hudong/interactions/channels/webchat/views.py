@@ -33,6 +33,7 @@ def _lists(request: HttpRequest, selected: str) -> dict[str, object]:
     return {
         "waiting": queries.waiting(request.user),
         "mine": queries.mine(request.user),
+        "others": queries.others(request.user),
         "selected": selected,
     }
 
