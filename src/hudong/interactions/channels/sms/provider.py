@@ -74,8 +74,11 @@ def _url_variants(url: str) -> list[str]:
 
 def public_url(path: str = "") -> str:
     """Where the gateway reaches us: ``HUDONG_PUBLIC_URL`` (behind a proxy the host the
-    request shows is not the one the gateway signed) joined with ``path``."""
-    base = str(getattr(settings, "HUDONG_PUBLIC_URL", "") or "http://127.0.0.1:8000")
+    request shows is not the one the gateway signed), else where ``hudong serve`` listens,
+    joined with ``path``."""
+    base = str(getattr(settings, "HUDONG_PUBLIC_URL", "")) or (
+        f"http://{getattr(settings, 'HOST', '127.0.0.1')}:{getattr(settings, 'PORT', 8000)}"
+    )
     return base.rstrip("/") + path
 
 
