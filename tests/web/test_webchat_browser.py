@@ -146,7 +146,9 @@ def test_visitor_and_agent_chat_live_and_html_stays_text(
     thread = Thread.objects.get(pk=chats[0].thread_id)
     assert (thread.state, thread.next_step) == (ThreadState.WAITING_US, "寄出换货")
     agent.goto(f"{base}/customers/{customer_a.pk}/")
-    expect(agent.locator("[data-testid=timeline] li[data-channel=webchat]")).to_have_count(1)
+    on_timeline = agent.locator("[data-testid=timeline] li[data-channel=webchat]")
+    expect(on_timeline).to_have_count(1)
+    expect(on_timeline.locator(".content")).to_contain_text(f"{XSS_NAME}: {XSS_LINES[0]}")
     assert agent.evaluate("typeof window.__xss") == "undefined"
     _no_errors(tab, "agent console")
     _no_errors(phone_tab, "visitor widget")

@@ -209,3 +209,19 @@ def test_a_chat_left_idle_is_ended_with_its_transcript(region_a: Any, visitor: V
     assert idle.interaction.meta["ended_by"] == "idle"
     assert "我的订单还没到" in idle.interaction.content
     assert ChatSession.objects.get(public_id=fresh.session).status == "waiting"
+
+
+def test_the_agent_the_inbox_routed_the_chat_to_sees_it_before_accepting(
+    region_a: Any, agent_a: Any, agent_client: Client, visitor: Visitor
+) -> None:
+    # Given a waiting chat whose conversation the inbox gave to agent A
+    _known_customer(region_a)
+    visitor.start()
+    Thread.objects.filter(chat_sessions__public_id=visitor.session).update(assigned_to=agent_a)
+    # When the visitor adds a line
+    visitor.say("有人吗？")
+    # Then agent A's browsers are told, and the console marks the chat as theirs to take
+    pushed = LiveMessage.objects.filter(user_id=agent_a.pk, topic="chat_message").last()
+    assert pushed is not None and pushed.payload["text"] == "有人吗？"
+    assert pushed.payload["status"] == "waiting"
+    assert b'data-testid="routed-to-me"' in agent_client.get("/chat/console/queue/").content

@@ -123,8 +123,12 @@ def _add(
     session: ChatSession, sender: str, text: str, *, agent: Any = None, notify: bool = True
 ) -> ChatMessage:
     message = ChatMessage.objects.create(session=session, sender=sender, text=text, agent=agent)
-    if notify and session.agent_id is not None:
-        live.push(session.agent_id, "chat_message", _payload(message, session))
+    # The agent in the chat; before anyone accepted it, the agent the inbox routed it to.
+    recipient = session.agent_id
+    if recipient is None and session.thread is not None:
+        recipient = session.thread.assigned_to_id
+    if notify and recipient is not None:
+        live.push(recipient, "chat_message", _payload(message, session))
     return message
 
 

@@ -24,7 +24,7 @@ def waiting(user: Any) -> list[ChatSession]:
     return list(
         visible_sessions(user)
         .filter(status=ChatStatus.WAITING)
-        .select_related("customer")
+        .select_related("customer", "thread")
         .order_by("started_at")[:100]
     )
 
