@@ -33,7 +33,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +42,7 @@ from hudong.customers.imports import bulk as rows
 from hudong.customers.models import Customer, Identifier
 from hudong.customers.names import search_keys
 from hudong.interactions.actions import Contact, contact_cost, default_region_code
-from hudong.interactions.channels.webhooks import outbox
+from hudong.interactions.channels.webhooks import outbox, sql
 from hudong.interactions.channels.webhooks.models import WebhookEvent
 from hudong.interactions.models import (
     OPEN_STATES,
@@ -56,7 +55,6 @@ from hudong.interactions.models import (
 )
 
 Key = tuple[str, str]
-LOOKUP = 2000
 DEFAULT_LANGUAGE = str(Customer._meta.get_field("language").get_default())
 
 
@@ -106,19 +104,18 @@ class NeedsMerge(Exception):
         self.index = index
 
 
-def _owners(kind: str, keys: list[str]) -> list[tuple[str, str, int, bool]]:
-    """(kind, key, customer, shared) of every identifier of a current customer with these keys."""
-    qn = connection.ops.quote_name
-    ident, cust = Identifier._meta.db_table, Customer._meta.db_table
-    marks = ", ".join(["%s"] * len(keys))
-    sql = (
-        f"SELECT i.kind, i.normalized, i.customer_id, i.is_shared FROM {qn(ident)} i"
-        f" JOIN {qn(cust)} c ON c.id = i.customer_id"
-        f" WHERE i.kind = %s AND i.normalized IN ({marks}) AND c.merged_into_id IS NULL"
+def _owners(kind: str, keys: list[str]) -> list[tuple[str, str, int, bool, str]]:
+    """(kind, key, customer, shared, the customer's language) of every identifier of a current
+    customer with one of these keys."""
+    ident, cust = sql.table(Identifier), sql.table(Customer)
+    rows = sql.select_in(
+        f"SELECT i.kind, i.normalized, i.customer_id, i.is_shared, c.language FROM {ident} i"
+        f" JOIN {cust} c ON c.id = i.customer_id"
+        " WHERE i.kind = %s AND c.merged_into_id IS NULL AND i.normalized IN ({marks})",
+        [kind],
+        keys,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, *keys])
-        return [(k, n, int(c), bool(s)) for k, n, c, s in cursor.fetchall()]
+    return [(k, n, int(c), bool(s), str(lang)) for k, n, c, s, lang in rows]
 
 
 class Run:
@@ -142,50 +139,54 @@ class Run:
 
     def _load(self) -> dict[tuple[str, str], int]:
         ext = [i.contact.external_id for i in self.items if i.contact.external_id]
-        done: dict[tuple[str, str], int] = {}
-        for start in range(0, len(ext), LOOKUP):
-            found = Interaction.objects.filter(external_id__in=ext[start : start + LOOKUP])
-            for pk, channel, external in found.values_list("pk", "channel", "external_id"):
-                done[(channel, external)] = pk
+        done = {
+            (channel, external): int(pk)
+            for pk, channel, external in sql.select_in(
+                f"SELECT id, channel, external_id FROM {sql.table(Interaction)}"
+                " WHERE external_id IN ({marks})",
+                [],
+                ext,
+            )
+        }
         by_kind: dict[str, set[str]] = {}
         for item in self.items:
             for kind, _raw, key in item.keys:
                 by_kind.setdefault(kind, set()).add(key)
         found_rows: list[tuple[str, str, int, bool]] = []
         for kind, keys in by_kind.items():
-            ordered = sorted(keys)
-            for start in range(0, len(ordered), LOOKUP):
-                found_rows += _owners(kind, ordered[start : start + LOOKUP])
-        ids = sorted({cid for _k, _n, cid, _s in found_rows})
-        for start in range(0, len(ids), LOOKUP):
-            part = ids[start : start + LOOKUP]
-            for pk, language in Customer.objects.filter(pk__in=part).values_list("pk", "language"):
-                self.customers[pk] = Cust(pk, language)
+            for k, key, cid, shared, language in _owners(kind, sorted(keys)):
+                if cid not in self.customers:
+                    self.customers[cid] = Cust(cid, language)
+                found_rows.append((k, key, cid, shared))
         for kind, key, cid, shared in found_rows:
             cust = self.customers[cid]
             cust.keys.add((kind, key))
             if not shared:
                 self.owner_of[(kind, key)] = cust
-        self._load_threads(ids)
+        self._load_threads(sorted(self.customers))
         return done
 
     def _load_threads(self, ids: list[int]) -> None:
+        """The open conversations that moved recently enough to continue, and those named by
+        a ``thread_ref`` of the run, of the customers the run found."""
         if not ids:
             return
         earliest = min(i.contact.started_at or self.now for i in self.items)
         since = earliest - dt.timedelta(days=settings.HUDONG_THREAD_CONTINUE_DAYS)
         refs = sorted({i.contact.thread_ref for i in self.items if i.contact.thread_ref})
-        wanted = Q(state__in=OPEN_STATES, last_activity_at__gte=since)
+        states = [str(s) for s in OPEN_STATES]
+        wanted = f"(state IN ({sql.marks(len(states))}) AND last_activity_at >= %s)"
         if refs:
-            wanted |= Q(external_ref__in=refs)
-        for start in range(0, len(ids), LOOKUP):
-            part = ids[start : start + LOOKUP]
-            found = Thread.objects.filter(wanted, customer_id__in=part).values_list(
-                "pk", "customer_id", "external_ref", "state", "last_activity_at"
-            )
-            for pk, cid, ref, state, last in found:
-                cust = self.customers[cid]
-                cust.threads.append(Conv(pk, cust, ref, state, last))
+            wanted += f" OR external_ref IN ({sql.marks(len(refs))})"
+        found = sql.select_in(
+            "SELECT id, customer_id, external_ref, state, last_activity_at"
+            f" FROM {sql.table(Thread)} WHERE ({wanted}) AND customer_id IN ({{marks}})",
+            [*states, sql.db_time(since), *refs],
+            ids,
+        )
+        for pk, cid, ref, state, last in found:
+            cust = self.customers[cid]
+            cust.threads.append(Conv(pk, cust, ref, state, sql.when(last)))
 
     # --- deciding ---------------------------------------------------------------------------
 

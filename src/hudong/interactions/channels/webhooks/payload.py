@@ -21,6 +21,8 @@ events per request, and this is on its hot path.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,10 @@ from hudong.interactions.channels.webhooks.models import HOOK_CHANNELS
 from hudong.interactions.models import ContactKind, Purpose
 
 ID_KINDS = ("phone", "email", "wechat")
+# A mainland mobile as people write it ("138 0013 8000", "+86-138-0013-8000", "0086 138…"):
+# its key is always +86 and the eleven digits, which the phone library takes ~20 µs to say.
+_MOBILE = re.compile(r"(?:\+86|0086)?(1[3-9]\d{9})")
+_SEPARATORS = re.compile(r"[ \-]+")
 MAX_CONTENT = 50_000
 _CHANNELS = frozenset(code for code, _label in HOOK_CHANNELS)
 _TEXT_LIMITS = {"type": 100, "subject": 250, "content": MAX_CONTENT, "thread_ref": 250}
@@ -107,7 +113,7 @@ def _identifiers(customer: Any) -> tuple[tuple[str, str, str], ...]:
         if not isinstance(raw, str) or len(raw) > 200:
             raise _invalid("webhooks.field_invalid", _("This field is not valid."), field)
         try:
-            key = normalize(kind, raw)
+            key = fast_key(kind, raw) or normalize(kind, raw)
         except DomainError as exc:
             raise _invalid("webhooks.identifier_invalid", exc.message, field) from exc
         found.append((kind, raw, key))
@@ -118,6 +124,15 @@ def _identifiers(customer: Any) -> tuple[tuple[str, str, str], ...]:
             "customer",
         )
     return tuple(found)
+
+
+def fast_key(kind: str, raw: str) -> str:
+    """The key :func:`hudong.customers.normalize.normalize` gives a mainland mobile, found
+    without the phone library; "" for anything else (the library decides those)."""
+    if kind != "phone":
+        return ""
+    match = _MOBILE.fullmatch(_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw).strip()))
+    return "+86" + match.group(1) if match else ""
 
 
 def occurred_at(data: dict[str, Any]) -> dt.datetime | None:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from hudong.core.errors import DomainError
 from hudong.interactions.actions import record_interaction
-from hudong.interactions.channels.webhooks import bulk
+from hudong.interactions.channels.webhooks import bulk, sql
 from hudong.interactions.channels.webhooks.contact import SourceInfo, Stored, contact_of
 from hudong.interactions.channels.webhooks.models import EventStatus, Source, WebhookEvent
 
@@ -41,13 +41,21 @@ def _info(source_id: int) -> SourceInfo:
 
 
 def _pending(source_id: int, ids: list[int] | None) -> list[Stored]:
-    qs = WebhookEvent.objects.filter(source_id=source_id, status=EventStatus.PENDING)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
+    """The source's events still pending (among ``ids``), oldest first, at most a run's worth;
+    on PostgreSQL locked, skipping those another worker holds."""
+    columns = "id, event_id, body, identifiers, received_at"
+    head = f"SELECT {columns} FROM {sql.table(WebhookEvent)} WHERE source_id = %s AND status = %s"
+    tail = f" ORDER BY id LIMIT {RUN}"
     if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
-    found = qs.order_by("pk").values_list("pk", "event_id", "body", "identifiers", "received_at")
-    return [Stored(*row) for row in found[:RUN]]
+        tail += " FOR UPDATE SKIP LOCKED"
+    params: list[Any] = [source_id, EventStatus.PENDING.value]
+    if ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute(head + tail, params)
+            rows = cursor.fetchall()
+    else:
+        rows = sql.select_in(head + " AND id IN ({marks})" + tail, params, ids)
+    return [Stored(int(pk), e, b, i, sql.when(at)) for pk, e, b, i, at in rows]
 
 
 def _mark(outcomes: list[tuple[int, str, int | None, str]]) -> None:
@@ -72,9 +80,10 @@ def process(ids: list[int]) -> dict[str, int]:
     """Process the pending events among ``ids`` (and, for a lone event, the backlog of its
     source). Returns how many were processed and how many failed."""
     counts = {"processed": 0, "failed": 0}
-    sources = sorted(
-        set(WebhookEvent.objects.filter(pk__in=ids).values_list("source_id", flat=True))
+    found = sql.select_in(
+        f"SELECT DISTINCT source_id FROM {sql.table(WebhookEvent)} WHERE id IN ({{marks}})", [], ids
     )
+    sources = sorted({int(source_id) for (source_id,) in found})
     for source_id in sources:
         widen = len(ids) == 1
         with transaction.atomic():
