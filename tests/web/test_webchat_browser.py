@@ -131,6 +131,14 @@ def test_visitor_and_agent_chat_live_and_html_stays_text(
     assert visitor.evaluate("typeof window.__xss") == "undefined"
     assert agent.locator("#chat-pane img, #chat-pane svg, #chat-pane iframe").count() == 0
 
+    # When the visitor moves to another page of the site, the chat goes on where it was
+    visitor.reload()
+    expect(lines.locator("li.hdc-agent")).to_have_text("agent-a您好，请问订单号是多少？")
+    expect(lines.locator("li.hdc-customer")).to_have_count(3)
+    agent.fill("#chat-text", "好的，马上为您换货")
+    agent.click("[data-action=send-reply]")
+    expect(lines.locator("li.hdc-agent").last).to_have_text("agent-a好的，马上为您换货")
+
     # When the agent ends the chat with a next step
     agent.click(".chat-end summary")
     agent.select_option("#end-state", "waiting_us")
