@@ -107,6 +107,7 @@ class LocalGateway:
         self.messages: list[StoredMessage] = []
         self.callbacks: list[Callback] = []
         self._lock = threading.Lock()
+        self._reporters: list[threading.Thread] = []
         self._server = ThreadingHTTPServer((host, port), _handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -124,7 +125,11 @@ class LocalGateway:
     def serve_forever(self) -> None:
         self._server.serve_forever()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 5.0) -> None:
+        """Finish the callbacks under way (so none lands after its test), then stop."""
+        deadline = time.monotonic() + wait
+        for reporter in list(self._reporters):
+            reporter.join(max(0.0, deadline - time.monotonic()))
         self._server.shutdown()
         self._server.server_close()
 
@@ -162,7 +167,10 @@ class LocalGateway:
         )
         with self._lock:
             self.messages.append(message)
-        threading.Thread(target=self._report, args=(message,), daemon=True).start()
+        reporter = threading.Thread(target=self._report, args=(message,), daemon=True)
+        with self._lock:
+            self._reporters.append(reporter)
+        reporter.start()
         return 201, message.resource(self.account_sid)
 
     def find(self, sid: str) -> StoredMessage | None:
