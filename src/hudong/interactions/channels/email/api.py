@@ -31,7 +31,7 @@ class AttachmentOut(Schema):
 
 
 @router.get("/interactions/{interaction_id}/attachments", response=list[AttachmentOut])
-def attachments(request: HttpRequest, interaction_id: Id) -> Any:
+def email_attachments(request: HttpRequest, interaction_id: Id) -> Any:
     """The files that came with an email (404 when the interaction is not visible). Each is
     downloaded from ``download_url`` with the signed-in session, always as an attachment."""
     return queries.attachments_of(request.user, interaction_id)
