@@ -247,3 +247,29 @@ def test_without_a_configured_secret_no_event_is_accepted(client: Any) -> None:
     with override_settings(HUDONG_CTI_SECRET=""):
         response = post(client, event("ringing", "c-19", caller="1"))
     assert (response.status_code, response.json()["code"]) == (503, "telephony.not_configured")
+
+
+def test_an_outbound_call_is_logged_on_the_called_customer_and_waits_on_them(
+    client: Any, desk: Extension, caller: Any
+) -> None:
+    # Given the agent calls the customer back (the switch names the customer as the callee)
+    post(
+        client, event("answered", "c-20", direction="out", callee="138 0013 8000", extension="8001")
+    )
+    post(client, event("ended", "c-20", extension="8001", duration=42))
+    # Then the call is the company's, on the customer's timeline, and the ball is theirs
+    call = Interaction.objects.get(external_id="c-20")
+    assert (call.customer_id, call.direction, call.initiator) == (caller.pk, "out", "company")
+    assert call.thread is not None and call.thread.state == "waiting_customer"
+
+
+def test_a_switch_may_send_unix_seconds_or_local_times_without_offset(
+    client: Any, desk: Extension, caller: Any
+) -> None:
+    now = timezone.now()
+    unix = event("ringing", "c-21", caller="13800138000", extension="8001")
+    unix["timestamp"] = int(now.timestamp())
+    assert post(client, unix).status_code == 200
+    local = event("ended", "c-21", extension="8001", duration=1)
+    local["timestamp"] = timezone.localtime(now).replace(tzinfo=None).isoformat()
+    assert post(client, local).status_code == 200
