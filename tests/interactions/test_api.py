@@ -169,3 +169,15 @@ def test_unknown_senders_get_customers_through_identifiers(region_a: Any) -> Non
         Contact(channel="wechat", identifiers=[Incoming("wechat", "WX_Zhang")], name="张三")
     )
     assert recorded.interaction.customer.name == "张三"
+
+
+def test_quiet_hours_with_a_utc_offset_are_refused_not_a_crash(
+    agent_a: Any, customer_a: Any
+) -> None:
+    resp = send(
+        api(agent_a),
+        "patch",
+        f"/api/v1/customers/{customer_a.pk}/contact-policy",
+        {"quiet_start": "22:00:00+08:00", "quiet_end": "07:00:00+08:00"},
+    )
+    assert resp.status_code == 422 and resp.json()["code"] == "request.invalid"

@@ -75,6 +75,9 @@ class ConsoleLog:
             self.errors.append(f"console error at {msg.location.get('url', '?')}: {msg.text}")
 
     def _on_request_failed(self, request: Any) -> None:
+        # Leaving a page closes its live event stream: the browser reports that as aborted.
+        if request.resource_type == "eventsource" and "ERR_ABORTED" in (request.failure or ""):
+            return
         self.errors.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def take(self) -> list[str]:

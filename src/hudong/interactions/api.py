@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator
 
 from hudong.api.types import CleanStr, Id
 from hudong.customers import queries as customer_queries
@@ -168,10 +169,20 @@ class PolicyOut(Schema):
     recommended_channel: str
 
 
+def _local_time(value: dt.time | None) -> dt.time | None:
+    """Quiet hours are wall-clock times in the customer's own time zone: an offset is refused."""
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("give the time without a UTC offset (the customer's local time)")
+    return value
+
+
+LocalTime = Annotated[dt.time | None, AfterValidator(_local_time)]
+
+
 class PolicyIn(Schema):
     preferred_channels: list[str] | None = Field(None, max_length=9)
-    quiet_start: dt.time | None = None
-    quiet_end: dt.time | None = None
+    quiet_start: LocalTime = None
+    quiet_end: LocalTime = None
     marketing_per_week: int | None = Field(None, ge=0, le=50)
     language: str | None = Field(None, pattern="^(zh-hans|en|)$")
 
