@@ -218,3 +218,10 @@ def test_colleagues_see_who_has_a_chat_but_cannot_answer_it(
         f"/api/v1/chat/sessions/{visitor.session}/reply", {"text": "hi"}, "application/json"
     )
     assert answer.status_code == 409
+
+
+@pytest.mark.parametrize("asked", ["zh-CN", "zh-Hans", "zh"])
+def test_a_chinese_page_gets_the_widget_in_simplified_chinese(
+    region_a: Any, visitor: Visitor, asked: str
+) -> None:
+    assert visitor.client.get("/chat/w/config/", {"lang": asked}).json()["language"] == "zh-hans"

@@ -54,7 +54,7 @@ def _language(request: HttpRequest) -> str:
     wanted = request.GET.get("lang", "")
     if wanted:
         try:
-            return translation.get_supported_language_variant(wanted)
+            return translation.get_supported_language_variant(wanted.lower()[:20])
         except LookupError:
             pass
     return translation.get_language() or settings.LANGUAGE_CODE
