@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from hudong.core import audit, events, live
 from hudong.core.errors import DomainError
 from hudong.core.models.audit import AuditAction
-from hudong.customers.normalize import normalize_phone
 from hudong.customers.resolution.ingest import Incoming
 from hudong.interactions.actions import Contact, record_interaction, set_breakpoint
 from hudong.interactions.channels.telephony import pop
@@ -49,14 +48,6 @@ def agent_at(extension: str) -> Any:
     return row.user if row is not None else None
 
 
-def _valid(number: str) -> bool:
-    try:
-        normalize_phone(number)
-    except DomainError:
-        return False
-    return True
-
-
 def _pop(call: Call, agent: Any, event: CtiEvent) -> bool:
     """Show the call on ``agent``'s screen unless it is there already (a transfer pops anew)."""
     if agent is None or agent.pk in call.popped_user_ids:
@@ -82,7 +73,7 @@ def _record(call: Call, event: CtiEvent) -> Interaction | None:
             seconds = max(int((ended - started).total_seconds()), 0)
     else:
         started, seconds = call.rang_at or ended, 0
-    identifiers = [Incoming("phone", call.number)] if _valid(call.number) else []
+    identifiers = [Incoming("phone", call.number)] if pop.valid_number(call.number) else []
     if not identifiers and call.customer is None:
         return None
     with translation.override(settings.LANGUAGE_CODE):

@@ -62,7 +62,8 @@ def lead_thread(user: Any, customer: Customer) -> Thread | None:
     return ranked[0] if ranked else None
 
 
-def _valid_number(number: str) -> bool:
+def valid_number(number: str) -> bool:
+    """Whether ``number`` is a phone number at all (a switch sends "anonymous", "", "unknown")."""
     try:
         normalize_phone(number)
     except DomainError:
@@ -70,8 +71,8 @@ def _valid_number(number: str) -> bool:
     return True
 
 
-def _unknown(number: str, search: str) -> dict[str, Any]:
-    if not _valid_number(number):
+def _unknown(number: str, search: str, *, valid: bool) -> dict[str, Any]:
+    if not valid:
         return {
             "status": "unknown",
             "title": _("Unknown caller %(number)s") % {"number": number or _("(number withheld)")},
@@ -104,11 +105,12 @@ def _candidates(number: str, search: str, found: Identification) -> dict[str, An
 
 def ringing(user: Any, number: str, *, call_id: str, sent_at: str) -> tuple[dict[str, Any], Any]:
     """The screen pop for a ringing call and the customer it found (or None)."""
-    found = identify(number, user=user) if _valid_number(number) else Identification("none")
+    valid = valid_number(number)
+    found = identify(number, user=user) if valid else Identification("none")
     customer = found.customer if found.status == "found" else None
     # URLs are reversed outside the language override: they do not depend on it, and the
     # first reverse in a language the process has not served yet rebuilds the resolver.
-    if number and _valid_number(number):
+    if valid:
         search = reverse("customers:list") + "?" + urlencode({"q": number})
     else:
         search = reverse("customers:list")
@@ -126,7 +128,7 @@ def ringing(user: Any, number: str, *, call_id: str, sent_at: str) -> tuple[dict
         elif found.status == "ambiguous":
             pop.update(_candidates(number, search, found), frame_url="")
         else:
-            pop.update(_unknown(number, search), frame_url="")
+            pop.update(_unknown(number, search, valid=valid), frame_url="")
     return pop, customer
 
 
