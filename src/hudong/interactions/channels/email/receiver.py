@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -102,8 +103,24 @@ def _pending() -> None:
         log.exception("pending inbound email could not be processed")
 
 
-def server(host: str, port: int, domains: frozenset[str] | None = None) -> Controller:
-    """A receiver ready to ``start()`` on host:port (port must be a real, free port)."""
+def tls_context(cert: str, key: str | None) -> ssl.SSLContext:
+    """The server side of STARTTLS, from a PEM certificate chain and its key."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def server(
+    host: str,
+    port: int,
+    domains: frozenset[str] | None = None,
+    *,
+    tls: ssl.SSLContext | None = None,
+    require_tls: bool = False,
+) -> Controller:
+    """A receiver ready to ``start()`` on host:port (port must be a real, free port). With
+    ``tls`` it offers STARTTLS; ``require_tls`` refuses mail until the session is encrypted."""
     handler = Handler(domains)
     controller = Controller(
         handler,
@@ -112,6 +129,8 @@ def server(host: str, port: int, domains: frozenset[str] | None = None) -> Contr
         data_size_limit=conf.max_message_bytes(),
         enable_SMTPUTF8=True,
         ident="Hudong",
+        tls_context=tls,
+        require_starttls=bool(tls and require_tls),
     )
     handler.catch_up()
     return controller
