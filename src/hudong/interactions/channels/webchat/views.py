@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hudong.core.errors import DomainError
-from hudong.interactions.channels.webchat import actions, queries
+from hudong.interactions.channels.webchat import actions, conf, queries
 from hudong.interactions.channels.webchat.models import ChatStatus
 from hudong.interactions.models import ThreadState
 
@@ -51,6 +51,7 @@ def console(request: HttpRequest) -> HttpResponse:
             session and session.status == ChatStatus.ACTIVE and session.agent_id == request.user.pk
         ),
         "states": [(s.value, s.label) for s in ThreadState],
+        "max_text": conf.max_text(),
         "reply_url": (reverse("api-v1:webchat_reply", args=[session.public_id]) if session else ""),
     }
     return render(request, "webchat/console.html", context)
