@@ -24,6 +24,7 @@ from hudong.interactions.channels.webhooks.models import (
 from hudong.interactions.models import Touchpoint
 
 EDITABLE = {"name", "channel", "region", "touchpoint", "tolerance_seconds", "is_active"}
+NULLABLE = {"region", "touchpoint"}
 _CHANNELS = {code for code, _label in HOOK_CHANNELS}
 
 
@@ -45,6 +46,11 @@ def _apply(source: Source, fields: dict[str, Any]) -> None:
     unknown = set(fields) - EDITABLE
     if unknown:
         raise DomainError("webhooks.field_unknown", _("Unknown field."), status=422)
+    blank = sorted(k for k, v in fields.items() if v is None and k not in NULLABLE)
+    if blank:
+        raise DomainError(
+            "webhooks.field_required", _("This field may not be empty."), status=422, fields=blank
+        )
     if "channel" in fields and fields["channel"] not in _CHANNELS:
         raise DomainError("webhooks.channel_invalid", _("This channel is not allowed."), status=422)
     if "region" in fields:

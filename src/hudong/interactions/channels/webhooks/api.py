@@ -7,15 +7,17 @@ no account): see ``docs/interactions/webhooks.md``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
+from hudong.api.types import CleanStr, Id
 from hudong.interactions.channels.webhooks import actions, queries
 from hudong.interactions.channels.webhooks.models import Source, SourceSecret
 
 router = Router(tags=["Webhooks"])
+Limit = Annotated[int, Field(ge=1, le=200)]
 
 
 class SecretOut(Schema):
@@ -44,24 +46,24 @@ class SourceCreated(SourceOut):
 
 class SourceIn(Schema):
     slug: str = Field(..., pattern=r"^[-a-zA-Z0-9_]{1,50}$")
-    name: str = Field(..., min_length=1, max_length=100)
+    name: CleanStr = Field(..., min_length=1, max_length=100)
     channel: str = "webform"
-    region: str | None = None
-    touchpoint: str | None = None
-    tolerance_seconds: int = 300
+    region: CleanStr | None = Field(None, max_length=32)
+    touchpoint: CleanStr | None = Field(None, max_length=50)
+    tolerance_seconds: int = Field(300, ge=10, le=86_400)
 
 
 class SourcePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: CleanStr | None = Field(None, min_length=1, max_length=100)
     channel: str | None = None
-    region: str | None = None
-    touchpoint: str | None = None
-    tolerance_seconds: int | None = None
+    region: CleanStr | None = Field(None, max_length=32)
+    touchpoint: CleanStr | None = Field(None, max_length=50)
+    tolerance_seconds: int | None = Field(None, ge=10, le=86_400)
     is_active: bool | None = None
 
 
 class SecretIn(Schema):
-    label: str = Field("", max_length=100)
+    label: CleanStr = Field("", max_length=100)
 
 
 class SecretCreated(SecretOut):
@@ -109,11 +111,11 @@ def list_sources(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/webhooks/sources", response={201: SourceCreated})
-def create_source(request: HttpRequest, data: SourceIn) -> tuple[int, dict[str, Any]]:
+def create_source(request: HttpRequest, data: SourceIn) -> Status:
     """A new source and its first secret, returned this once."""
     fields = data.dict()
     source, secret = actions.create_source(request.user, **fields)
-    return 201, {**_source(source), "secret": secret}
+    return Status(201, {**_source(source), "secret": secret})
 
 
 @router.get("/webhooks/sources/{slug}", response=SourceOut)
@@ -128,21 +130,21 @@ def update_source(request: HttpRequest, slug: str, data: SourcePatch) -> dict[st
 
 
 @router.post("/webhooks/sources/{slug}/secrets", response={201: SecretCreated})
-def add_secret(request: HttpRequest, slug: str, data: SecretIn) -> tuple[int, dict[str, Any]]:
+def add_secret(request: HttpRequest, slug: str, data: SecretIn) -> Status:
     """Start a rotation: a new secret that verifies alongside the old ones (shown once)."""
     secret = actions.add_secret(request.user, slug, data.label)
-    return 201, {**_secret(secret), "secret": secret.secret}
+    return Status(201, {**_secret(secret), "secret": secret.secret})
 
 
 @router.post("/webhooks/sources/{slug}/secrets/{secret_id}/revoke", response=SecretOut)
-def revoke_secret(request: HttpRequest, slug: str, secret_id: int) -> dict[str, Any]:
+def revoke_secret(request: HttpRequest, slug: str, secret_id: Id) -> dict[str, Any]:
     """End a rotation: the secret no longer verifies."""
     return _secret(actions.revoke_secret(request.user, slug, secret_id))
 
 
 @router.get("/webhooks/sources/{slug}/events", response=list[EventOut])
 def list_events(
-    request: HttpRequest, slug: str, status: str = "", limit: int = 50
+    request: HttpRequest, slug: str, status: str = "", limit: Limit = 50
 ) -> list[dict[str, Any]]:
     """The latest deliveries of a source, with what became of them."""
     return [

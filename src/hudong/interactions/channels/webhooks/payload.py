@@ -21,6 +21,7 @@ events per request, and this is on its hot path.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -89,7 +90,20 @@ def check(data: Any) -> Checked:
         raise _invalid("webhooks.field_invalid", _("This field is not valid."), "data")
     if data.get("occurred_at") is not None:
         occurred_at(data)
+    _storable(data)
     return Checked(event_id, _identifiers(data.get("customer")))
+
+
+def _storable(data: dict[str, Any]) -> None:
+    """Refuse text no database stores faithfully: NUL characters and lone surrogates (both
+    can be written as JSON escapes)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+        text.encode("utf-8")
+    except (UnicodeEncodeError, ValueError, RecursionError) as exc:
+        raise malformed() from exc
+    if "\\u0000" in text:
+        raise _invalid("webhooks.field_invalid", _("The event contains a NUL character."))
 
 
 def _identifiers(customer: Any) -> tuple[tuple[str, str, str], ...]:

@@ -1,0 +1,98 @@
+"""Over a real HTTP connection to the real ASGI server (uvicorn, as ``hudong serve`` runs it): a
+body larger than the limit is refused even when the sender announces no length (chunked), and
+a stored event is processed by the worker."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from hudong.interactions.channels.webhooks import signing
+from hudong.interactions.channels.webhooks.models import WebhookEvent
+from hudong.interactions.models import Interaction
+from tests.interactions.webhooks.conftest import SECRET, event, run_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def server(transactional_db: Any) -> Iterator[str]:
+    """uvicorn serving Hudong's ASGI application on a free port, in a thread of this process
+    (so it sees the test database)."""
+    import uvicorn
+
+    from hudong.asgi import application
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+def _chunks(body: bytes) -> Iterator[bytes]:
+    for start in range(0, len(body), 4096):
+        yield body[start : start + 4096]
+
+
+def test_a_chunked_body_over_the_limit_is_refused_with_413(
+    server: str, source: Any, settings: Any
+) -> None:
+    settings.HUDONG_WEBHOOK_MAX_BYTES = 10_000
+    body = json.dumps({**event(1), "content": "x" * 50_000}).encode()
+    headers = {"Content-Type": "application/json", **signing.headers(SECRET, body)}
+    # When it is streamed without a Content-Length
+    response = httpx.post(
+        f"{server}/hooks/shop/", content=_chunks(body), headers=headers, timeout=10
+    )
+    # Then it is refused by its real length, and nothing is stored
+    assert response.status_code == 413
+    assert response.json()["code"] == "webhooks.body_too_large"
+    assert not WebhookEvent.objects.exists()
+
+
+def test_an_event_sent_over_http_is_acknowledged_then_recorded(server: str, source: Any) -> None:
+    body = json.dumps(event(1, email="Chen.Jing@Example.cn", name="陈静")).encode()
+    headers = {"Content-Type": "application/json", **signing.headers(SECRET, body)}
+    started = time.perf_counter()
+    response = httpx.post(f"{server}/hooks/shop/", content=body, headers=headers)
+    assert response.status_code == 202
+    assert time.perf_counter() - started < 2
+    assert WebhookEvent.objects.get().status == "pending"
+    run_worker()
+    interaction = Interaction.objects.get()
+    assert interaction.customer.name == "陈静"
+    assert interaction.identifier_used == "Chen.Jing@Example.cn"
+
+
+def test_an_announced_oversize_body_is_refused_before_it_is_sent(server: str, source: Any) -> None:
+    # Given a request announcing 50 MB, whose body is never sent
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(
+            b"POST /hooks/shop/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 50000000\r\n\r\n"
+        )
+        # Then the server answers 413 at once, without waiting for the body
+        answer = conn.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 413")
+    assert '"code": "webhooks.body_too_large"' in answer
