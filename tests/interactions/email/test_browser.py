@@ -6,6 +6,7 @@ from __future__ import annotations
 import smtplib
 from email.headerregistry import Address
 from email.message import EmailMessage
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,9 @@ def test_a_hostile_mail_shows_as_text_and_its_file_only_downloads(
     mail["Subject"] = PAYLOADS[0]
     mail["Message-ID"] = "<xss-1@mail.example>"
     mail.set_content(PAYLOADS[1])
-    mail.add_alternative(f"<p>{PAYLOADS[1]}</p><script>window.__xss=1</script>", subtype="html")
+    mail.add_alternative(
+        f"<p>{escape(PAYLOADS[1])}</p>{PAYLOADS[1]}<script>window.__xss=1</script>", subtype="html"
+    )
     mail.add_attachment(
         b"<script>window.__xss=1</script>",
         maintype="text",
@@ -85,6 +88,17 @@ def test_a_hostile_mail_shows_as_text_and_its_file_only_downloads(
     download.value.save_as(saved)
     assert saved.read_bytes() == b"<script>window.__xss=1</script>"
     _assert_inert(tab, "the customer page after the download")
+    # and the mail read in full shows the same text, its HTML only in a sandboxed frame
+    _leave(tab, f"{base}/customers/{customer.pk}/")
+    page.locator("[data-testid=email-messages] a").first.click()
+    expect(page.locator("main h1")).to_have_text(PAYLOADS[0])
+    expect(page.locator("[data-testid=email-text]")).to_have_text(PAYLOADS[1])
+    page.locator("details summary").click()
+    frame = page.locator("iframe.mail-html")
+    expect(frame).to_have_attribute("sandbox", "")
+    expect(page.frame_locator("iframe.mail-html").locator("p")).to_have_text(PAYLOADS[1])
+    assert page.frame_locator("iframe.mail-html").locator("script, img, [onerror]").count() == 0
+    _assert_inert(tab, "the email page")
 
 
 def test_the_unsubscribe_page_works_in_a_browser_without_logging_in(

@@ -11,6 +11,7 @@ from hudong.customers.resolution.ingest import Incoming
 from hudong.interactions import consent, outbound, policy
 from hudong.interactions.actions import Contact, record_interaction
 from hudong.interactions.models import ConsentEntry, Interaction
+from tests.factories import make_user
 from tests.interactions.email.conftest import customer_with_email, free_port
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,31 @@ def test_attachments_are_not_for_anonymous_visitors(client: Any) -> None:
     response = client.get("/email/attachments/1/")
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert client.get("/api/v1/interactions/1/attachments").status_code in {401, 403}
+
+
+def test_an_email_reads_in_full_for_its_region_only(
+    client: Any, region_a: Any, region_b: Any
+) -> None:
+    # Given a long email from a customer of region A, and a call
+    customer = customer_with_email(region_a, "long@mail.example")
+    body = "第一段。\n\n" + "很长的信。" * 200 + "\n\n最后一段。"
+    mail = record_interaction(
+        Contact(
+            channel="email",
+            customer=customer,
+            subject="长信",
+            content=body,
+            meta={"from": "long@mail.example", "to": ["service@shop.example"]},
+        )
+    ).interaction
+    call = record_interaction(Contact(channel="phone", customer=customer)).interaction
+    # When an agent of region A opens it, all of it is there (the timeline shows 300 characters)
+    client.force_login(make_user("agent", region_a, username="reader-a"))
+    page = client.get(f"/email/messages/{mail.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "最后一段。" in text and "long@mail.example" in text and "service@shop.example" in text
+    # A call is not an email, and an agent of region B does not see the mail at all
+    assert client.get(f"/email/messages/{call.pk}/").status_code == 404
+    client.force_login(make_user("agent", region_b, username="reader-b"))
+    assert client.get(f"/email/messages/{mail.pk}/").status_code == 404

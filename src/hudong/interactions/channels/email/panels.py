@@ -1,4 +1,5 @@
-"""The customer page's panel of files the customer emailed (downloads only)."""
+"""The customer page's panel of the latest emails (each readable in full) and of the files
+the customer sent (downloads only)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from hudong.interactions.channels.email import queries
 
 
 def _context(user: Any, customer: Customer) -> dict[str, Any]:
-    return {"attachments": queries.recent_attachments(user, customer.pk)}
+    return {
+        "mails": queries.recent_mails(user, customer.pk),
+        "attachments": queries.recent_attachments(user, customer.pk),
+    }
 
 
 register(
     Panel(
         "email_attachments",
-        _("Email attachments"),
+        _("Emails and attachments"),
         "email_channel/panel_attachments.html",
         _context,
         order=45,

@@ -8,6 +8,7 @@ from typing import Any
 from hudong.core.errors import NotFound
 from hudong.interactions import queries as interaction_queries
 from hudong.interactions.channels.email.models import Attachment
+from hudong.interactions.models import Channel, Interaction
 
 
 def attachments_of(user: Any, interaction_id: int) -> list[Attachment]:
@@ -38,4 +39,21 @@ def recent_attachments(user: Any, customer_id: int, limit: int = 10) -> list[Att
         )
         .select_related("interaction")
         .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def get_mail(user: Any, interaction_id: int) -> tuple[Interaction, list[Attachment]]:
+    """One email the user may see, with its files (404 for any other channel)."""
+    interaction = interaction_queries.get_interaction(user, interaction_id)
+    if interaction.channel != Channel.EMAIL:
+        raise NotFound("interactions.interaction_not_found")
+    return interaction, list(Attachment.objects.filter(interaction=interaction))
+
+
+def recent_mails(user: Any, customer_id: int, limit: int = 5) -> list[Interaction]:
+    """The customer's latest emails, both ways, that the user may see."""
+    return list(
+        interaction_queries.visible_interactions(user)
+        .filter(customer_id=customer_id, channel=Channel.EMAIL)
+        .order_by("-started_at", "-id")[:limit]
     )

@@ -6,4 +6,5 @@ app_name = "email_channel"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("attachments/<int:attachment_id>/", views.download, name="attachment"),
+    path("messages/<int:interaction_id>/", views.message, name="message"),
 ]

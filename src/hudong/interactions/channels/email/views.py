@@ -31,6 +31,29 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+def message(request: HttpRequest, interaction_id: int) -> HttpResponse:
+    """One email in full. Its HTML, already sanitised, is shown only inside a sandboxed frame
+    without scripts or same-origin rights: were the sanitiser ever fooled, the frame still
+    could not run anything or reach the agent's session."""
+    mail, attachments = queries.get_mail(request.user, interaction_id)
+    audit.record_view(mail, customer_id=mail.customer_id, via="email message")
+    meta = mail.meta or {}
+    to = meta.get("to") or []
+    return render(
+        request,
+        "email_channel/message.html",
+        {
+            "mail": mail,
+            "attachments": attachments,
+            "sender": str(meta.get("from") or ""),
+            "recipients": [str(a) for a in ([to] if isinstance(to, str) else to)],
+            "html": str(meta.get("html") or ""),
+            "skipped": meta.get("attachments_skipped") or [],
+        },
+    )
+
+
+@login_required
 def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """Always a download with a neutral type: a customer's HTML or SVG never runs here."""
     attachment = queries.get_attachment(request.user, attachment_id)
