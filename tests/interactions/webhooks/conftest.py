@@ -14,6 +14,7 @@ from django.test import Client
 from hudong.interactions.channels.webhooks import signing
 from hudong.interactions.channels.webhooks.models import Source, SourceSecret
 from hudong.interactions.channels.webhooks.receive import forget_sources
+from tests.web.conftest import browser, tab  # noqa: F401  (the real-browser fixtures)
 
 SECRET = "whsec_test_current"
 
