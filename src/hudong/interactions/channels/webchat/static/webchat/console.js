@@ -54,6 +54,7 @@
     var text = textarea.value;
     if (!text.trim()) { return; }
     error.hidden = true;
+    textarea.value = "";  // the next line may be typed while this one is on its way
     fetch(pane.getAttribute("data-reply-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -62,10 +63,10 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         if (!response.ok) { throw new Error(data.detail || response.statusText); }
-        textarea.value = "";
         add(data);
       });
     }).catch(function (err) {
+      if (!textarea.value) { textarea.value = text; }
       error.textContent = err.message;
       error.hidden = false;
     });

@@ -138,10 +138,13 @@
     var text = ui.text.value;
     if (!text.trim() || !chat) { return; }
     showError("");
-    call("POST", chat.urls.messages, { text: text }, true).then(function (line) {
-      ui.text.value = "";
-      render(line);
-    }, function (err) { showError(err.message); });
+    // Cleared at once, so the next line can be typed while this one is on its way; given back
+    // if it could not be sent.
+    ui.text.value = "";
+    call("POST", chat.urls.messages, { text: text }, true).then(render, function (err) {
+      if (!ui.text.value) { ui.text.value = text; }
+      showError(err.message);
+    });
   }
 
   function endChat() {
