@@ -176,3 +176,15 @@ def test_metrics_refuse_an_empty_period_and_an_unknown_group(
     )
     assert empty.status_code == 422 and empty.json()["code"] == "inbox.period_invalid"
     assert client.get("/api/v1/inbox/metrics", {"group": "planet"}).status_code == 422
+
+
+def test_a_supervisor_taking_over_is_a_recorded_transfer(
+    region_a: Any, make_agent: Callable[..., Any], inbound: Callable[..., Any]
+) -> None:
+    agent = make_agent("first", region_a)
+    thread = inbound(CustomerFactory(region=region_a))
+    supervisor = make_user(Role.SUPERVISOR, region_a, username="boss")
+    taken = post(api(supervisor), f"/api/v1/inbox/conversations/{thread.pk}/take")
+    assert taken.status_code == 200 and taken.json()["assigned_to"] == "boss"
+    moved = Transfer.objects.get(thread=thread)
+    assert (moved.from_user, moved.to_user, moved.by) == (agent, supervisor, supervisor)

@@ -155,16 +155,24 @@ def pull_waiting(presence: AgentPresence, limit: int = 20) -> list[Thread]:
 
 @transaction.atomic
 def take(thread: Thread, user: Any) -> Thread:
-    """An agent takes a waiting conversation (already theirs: nothing changes)."""
+    """An agent takes a waiting conversation (already theirs: nothing changes). A supervisor
+    taking one another agent has is a transfer, recorded and counted as such."""
+    # Read the assignee again under a row lock: two agents clicking "take" at once must not
+    # both believe they got it.
+    current = Thread.objects.select_for_update().filter(pk=thread.pk)
+    thread.assigned_to_id = current.values_list("assigned_to_id", flat=True).first()
     _open(thread)
     if thread.assigned_to_id == user.pk:
         return thread
-    if thread.assigned_to_id is not None and not is_supervisor(user):
-        raise DomainError(
-            "inbox.assigned_elsewhere",
-            _("Another agent has this conversation; ask them to transfer it."),
-            status=409,
-        )
+    if thread.assigned_to_id is not None:
+        if not is_supervisor(user):
+            raise DomainError(
+                "inbox.assigned_elsewhere",
+                _("Another agent has this conversation; ask them to transfer it."),
+                status=409,
+            )
+        transfer(thread, user, by=user, reason=str(_("Taken over by a supervisor")))
+        return thread
     return assign(thread, user, by=user)
 
 
