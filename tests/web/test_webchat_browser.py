@@ -108,6 +108,7 @@ def test_visitor_and_agent_chat_live_and_html_stays_text(
     expect(agent.locator("#chat-lines li[data-sender=customer] .text")).to_have_text(XSS_LINES[0])
     expect(agent.locator("[data-testid=chat-visitor]")).to_have_text(XSS_NAME)
     agent.evaluate("window.__stayed = true")
+    expect(agent.locator("html")).to_have_attribute("data-live", "open")
     # And the visitor learns at once that the agent joined
     expect(lines).to_contain_text("agent-a has joined the chat.")
 
@@ -173,3 +174,28 @@ def test_the_demo_page_offers_the_widget_under_the_content_security_policy(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1280
     _no_errors(tab, "demo page")
+
+
+def test_a_line_written_before_the_console_went_live_is_not_lost(
+    tab: Tab, live_server: Any, agent_a: Any, customer_a: Any
+) -> None:
+    from hudong.interactions.channels.webchat import actions
+    from hudong.interactions.channels.webchat.models import ChatSession
+
+    base, agent = live_server.url, tab.page
+    customer_a.identifiers.create(kind="phone", value="13800138000", normalized="+8613800138000")
+    started = actions.start_session(name="王芳", contact="13800138000", message="你好")
+    actions.accept(started.session, user=agent_a)
+    _log_in(tab, base, agent_a.username)
+    # Given the agent's console is open but its live stream cannot connect yet
+    agent.route("**/live/", lambda route: route.abort())
+    agent.goto(f"{base}/chat/console/?s={started.session.public_id}")
+    expect(agent.locator("#chat-lines li[data-sender=customer]")).to_have_count(1)
+    # When the visitor writes meanwhile, and then the stream connects
+    actions.customer_says(ChatSession.objects.get(pk=started.session.pk), "还在吗？")
+    agent.unroute("**/live/")
+    # Then the line shows up without a reload
+    expect(agent.locator("html")).to_have_attribute("data-live", "open", timeout=15_000)
+    expect(agent.locator("#chat-lines li[data-sender=customer] .text")).to_have_text(
+        ["你好", "还在吗？"]
+    )

@@ -45,6 +45,22 @@
     if (d.session === sid) { add(d); }
   });
 
+  // A line written between this page's rendering and its live stream opening is in neither:
+  // when the stream opens (live.js marks <html data-live="open">), fetch the chat once more.
+  function catchUp() {
+    fetch(pane.getAttribute("data-session-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { lines: [] }; })
+      .then(function (data) {
+        (data.lines || []).forEach(function (l) {
+          add({ message_id: l.id, sender: l.sender, text: l.text });
+        });
+      })
+      .catch(function () { /* the live stream carries on; a reload shows everything */ });
+  }
+  new MutationObserver(function () {
+    if (document.documentElement.getAttribute("data-live") === "open") { catchUp(); }
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-live"] });
+
   if (!form) { return; }
   var textarea = form.querySelector("textarea");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
