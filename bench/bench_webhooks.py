@@ -6,7 +6,7 @@ A working copy of the demo database of ``BENCH_WEBHOOKS_CUSTOMERS`` customers (d
 customer's mobile in another spelling, 20% an existing customer's email in capitals, 10% a
 phone nobody has (a new customer). Measured:
 
-(a) single events: ``CLIENTS`` client processes post signed events one at a time (keep-alive)
+(a) single events: ``CLIENTS`` (32) senders post signed events one at a time (keep-alive)
     for ``SINGLE_SECONDS``; acknowledged events per second and latency. A 202 is sent only
     after the event row and its task are committed (``synchronous=FULL``); the run checks that
     the stored rows equal the 202s. The background worker is not running during (a).
@@ -47,7 +47,7 @@ from hudong.interactions.channels.webhooks.signing import headers as sign  # noq
 
 CUSTOMERS = int(os.environ.get("BENCH_WEBHOOKS_CUSTOMERS", "1000000"))
 SINGLE_SECONDS = float(os.environ.get("BENCH_WEBHOOKS_SECONDS", "15"))
-CLIENTS = int(os.environ.get("BENCH_WEBHOOKS_CLIENTS", "4"))
+CLIENTS = int(os.environ.get("BENCH_WEBHOOKS_CLIENTS", "32"))
 BATCHES = int(os.environ.get("BENCH_WEBHOOKS_BATCHES", "100"))
 BATCH = 1000
 SECRET = "whsec_bench"

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -96,3 +97,44 @@ def test_an_announced_oversize_body_is_refused_before_it_is_sent(server: str, so
         answer = conn.recv(65536).decode()
     assert answer.startswith("HTTP/1.1 413")
     assert '"code": "webhooks.body_too_large"' in answer
+
+
+def test_concurrent_deliveries_are_all_stored_and_a_repeated_id_once(
+    server: str, source: Any
+) -> None:
+    # Given 30 senders at once, five of them delivering the same event
+    bodies = [json.dumps(event(n)).encode() for n in range(25)]
+    bodies += [json.dumps(event("same")).encode()] * 5
+
+    def send(body: bytes) -> int:
+        headers = {"Content-Type": "application/json", **signing.headers(SECRET, body)}
+        return httpx.post(f"{server}/hooks/shop/", content=body, headers=headers).status_code
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        statuses = list(pool.map(send, bodies))
+    # Then every distinct event is acknowledged as stored, the repeated one once
+    assert statuses[:25] == [202] * 25
+    assert sorted(statuses[25:]) == [200, 200, 200, 200, 202]
+    assert WebhookEvent.objects.count() == 26
+    # And the events committed together are processed like any other
+    run_worker()
+    assert Interaction.objects.count() == 26
+
+
+def test_the_fast_path_refuses_what_the_view_refuses(server: str, source: Any) -> None:
+    body = json.dumps(event(1)).encode()
+    forged = {"Content-Type": "application/json", **signing.headers("whsec_x", body)}
+    answer = httpx.post(f"{server}/hooks/shop/", content=body, headers=forged)
+    assert (answer.status_code, answer.json()["code"]) == (401, "webhooks.signature_invalid")
+    bad = b'{"id": "x", "customer": {"phone": "12"}}'
+    signed = {"Content-Type": "application/json", **signing.headers(SECRET, bad)}
+    answer = httpx.post(f"{server}/hooks/shop/", content=bad, headers=signed)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert (answer.json()["code"], answer.json()["field"]) == (
+        "webhooks.identifier_invalid",
+        "customer.phone",
+    )
+    unknown = httpx.post(f"{server}/hooks/nobody/", content=body, headers=signed)
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "webhooks.source_unknown")
+    assert not WebhookEvent.objects.exists()
