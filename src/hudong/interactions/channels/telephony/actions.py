@@ -52,8 +52,9 @@ def _pop(call: Call, agent: Any, event: CtiEvent) -> bool:
     """Show the call on ``agent``'s screen unless it is there already (a transfer pops anew)."""
     if agent is None or agent.pk in call.popped_user_ids:
         return False
+    # The call's number: an "answered" event after a transfer may not repeat it.
     payload, customer = pop.ringing(
-        agent, event.number, call_id=call.call_id, sent_at=event.timestamp.isoformat()
+        agent, call.number, call_id=call.call_id, sent_at=event.timestamp.isoformat()
     )
     live.push(agent.pk, "screen_pop", payload)
     call.popped_user_ids = [*call.popped_user_ids, agent.pk]
