@@ -154,7 +154,9 @@ def test_the_360_page_query_count_is_pinned(
         Attribute.objects.create(customer=customer_a, key=f"k{_}", value="v")
     client = login(agent_a)
     client.get(f"/customers/{customer_a.pk}/")
-    with django_assert_max_num_queries(16):
+    # 16 of the customer's own page and commerce, and the interaction panels: open
+    # conversations, the timeline, the contact policy and the consent ledger, email attachments
+    with django_assert_max_num_queries(19):
         assert client.get(f"/customers/{customer_a.pk}/").status_code == 200
 
 

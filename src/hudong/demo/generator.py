@@ -57,6 +57,7 @@ from hudong.demo.catalog import Catalog, ensure_catalog
 from hudong.demo.people import seed_people
 from hudong.demo.population import People, Timeline, assign_ids, plan_people
 from hudong.interactions import models as ia
+from hudong.interactions.inbox.demo import seed_presence
 
 # one random stream per purpose (7: order lines, in hudong.demo.commerce)
 PEOPLE, ORDERS, FULFILMENT, IDENTIFIERS, ADDRESSES, ATTRIBUTES = 1, 2, 3, 4, 5, 6
@@ -206,6 +207,7 @@ def generate(
         stages = _Stages(report, bar, using)
         with stages("people", 1):
             regions = seed_people()
+            seed_presence(as_of, seed)  # the agents' skills, languages and recent shifts
             region_codes = sorted(regions)
             sales = [
                 (uid, region_codes.index(code) if code in region_codes else None)

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from hudong.customers.models import Customer, Identifier
+from hudong.customers.models import Customer
 from hudong.interactions.models import (
     ANY_CHANNEL,
     ConsentEntry,
@@ -66,8 +66,9 @@ def consent_entries(customer: Customer, purpose: str) -> list[ConsentEntry]:
     """The ledger entries that speak for this customer and purpose ("" : every purpose),
     newest first."""
     keys = Q()
-    for kind, key in Identifier.objects.filter(customer=customer).values_list("kind", "normalized"):
-        keys |= Q(identifier_kind=kind, identifier_key=key)
+    # The customer page has the identifiers prefetched: reuse them rather than read again.
+    for identifier in customer.identifiers.all():
+        keys |= Q(identifier_kind=identifier.kind, identifier_key=identifier.normalized)
     who = Q(customer=customer)
     if keys:
         who |= keys
