@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from hudong.core.models.live import LiveMessage
 
+log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
 STREAM_SECONDS = 300.0  # the browser reconnects; bounds how long one request holds a worker
@@ -62,7 +64,11 @@ def _sync_frames(user_id: int, after: int) -> Iterator[str]:
     yield "retry: 1000\n\n"
     started = last_sent = time.monotonic()
     while time.monotonic() - started < STREAM_SECONDS:
-        messages = _pending(user_id, after)
+        try:
+            messages = _pending(user_id, after)
+        except Exception:  # the database went away (shutdown): end; the browser reconnects
+            log.info("live stream of user %s ended: database unavailable", user_id)
+            return
         for message in messages:
             after = message.pk
             yield _frame(message)
