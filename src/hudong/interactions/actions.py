@@ -197,9 +197,13 @@ def _times(contact: Contact) -> tuple[dt.datetime, dt.datetime | None, int]:
 def _existing(contact: Contact) -> Interaction | None:
     if not contact.external_id:
         return None
-    return Interaction.objects.filter(
-        channel=contact.channel, external_id=contact.external_id
-    ).first()
+    # The exclude names the condition of the unique partial index (channel, external_id), so
+    # the database searches that index instead of scanning every interaction.
+    return (
+        Interaction.objects.filter(channel=contact.channel, external_id=contact.external_id)
+        .exclude(external_id="")
+        .first()
+    )
 
 
 @transaction.atomic
