@@ -139,12 +139,16 @@ class Run:
 
     def _load(self) -> dict[tuple[str, str], int]:
         ext = [i.contact.external_id for i in self.items if i.contact.external_id]
+        channels = sorted({i.contact.channel for i in self.items})
+        # The terms name the unique partial index (channel, external_id) WHERE NOT
+        # (external_id = ''), so the database searches it instead of scanning every interaction.
         done = {
             (channel, external): int(pk)
             for pk, channel, external in sql.select_in(
                 f"SELECT id, channel, external_id FROM {sql.table(Interaction)}"
-                " WHERE external_id IN ({marks})",
-                [],
+                f" WHERE NOT (external_id = '') AND channel IN ({sql.marks(len(channels))})"
+                " AND external_id IN ({marks})",
+                channels,
                 ext,
             )
         }
@@ -168,25 +172,25 @@ class Run:
 
     def _load_threads(self, ids: list[int]) -> None:
         """The open conversations that moved recently enough to continue, and those named by
-        a ``thread_ref`` of the run, of the customers the run found."""
+        a ``thread_ref`` of the run, of the customers the run found. Read by customer (its
+        index) and filtered here: a filter on state would lead the database to the index of
+        every open conversation instead."""
         if not ids:
             return
         earliest = min(i.contact.started_at or self.now for i in self.items)
         since = earliest - dt.timedelta(days=settings.HUDONG_THREAD_CONTINUE_DAYS)
-        refs = sorted({i.contact.thread_ref for i in self.items if i.contact.thread_ref})
-        states = [str(s) for s in OPEN_STATES]
-        wanted = f"(state IN ({sql.marks(len(states))}) AND last_activity_at >= %s)"
-        if refs:
-            wanted += f" OR external_ref IN ({sql.marks(len(refs))})"
+        refs = {i.contact.thread_ref for i in self.items if i.contact.thread_ref}
         found = sql.select_in(
             "SELECT id, customer_id, external_ref, state, last_activity_at"
-            f" FROM {sql.table(Thread)} WHERE ({wanted}) AND customer_id IN ({{marks}})",
-            [*states, sql.db_time(since), *refs],
+            f" FROM {sql.table(Thread)} WHERE customer_id IN ({{marks}})",
+            [],
             ids,
         )
         for pk, cid, ref, state, last in found:
-            cust = self.customers[cid]
-            cust.threads.append(Conv(pk, cust, ref, state, sql.when(last)))
+            when = sql.when(last)
+            if (state in OPEN_STATES and when >= since) or (ref and ref in refs):
+                cust = self.customers[cid]
+                cust.threads.append(Conv(pk, cust, ref, state, when))
 
     # --- deciding ---------------------------------------------------------------------------
 
