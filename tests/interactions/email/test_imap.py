@@ -37,7 +37,7 @@ def mailbox(settings: Any) -> Iterator[Mailbox]:
     server = ImapServer(box).start()
     settings.HUDONG_IMAP_HOST = "127.0.0.1"
     settings.HUDONG_IMAP_PORT = server.port
-    settings.HUDONG_IMAP_SSL = False
+    settings.HUDONG_IMAP_SSL = "false"  # as an operator writes it in the environment
     settings.HUDONG_IMAP_USER = box.user
     settings.HUDONG_IMAP_PASSWORD = box.password
     try:

@@ -68,17 +68,25 @@ class Imap:
         return f"{self.user}@{self.host}:{self.port}/{self.folder}"[:300]
 
 
+def _flag(value: object) -> bool:
+    """A yes/no setting, whether Python (True) or as an operator wrote it ("false", "0")."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
 def imap() -> Imap | None:
     """The IMAP account to poll, or None when ``HUDONG_IMAP_HOST`` is not set."""
     host = str(_get("HUDONG_IMAP_HOST", "") or "")
     if not host:
         return None
-    use_ssl = bool(_get("HUDONG_IMAP_SSL", True))
+    use_ssl = _flag(_get("HUDONG_IMAP_SSL", True))
+    port = _get("HUDONG_IMAP_PORT", 0) or (993 if use_ssl else 143)
     return Imap(
         host=host,
-        port=int(_get("HUDONG_IMAP_PORT", 993 if use_ssl else 143)),  # type: ignore[call-overload]
+        port=int(port),  # type: ignore[call-overload]
         user=str(_get("HUDONG_IMAP_USER", "")),
         password=str(_get("HUDONG_IMAP_PASSWORD", "")),
-        folder=str(_get("HUDONG_IMAP_FOLDER", "INBOX")),
+        folder=str(_get("HUDONG_IMAP_FOLDER", "") or "INBOX"),
         ssl=use_ssl,
     )

@@ -39,10 +39,11 @@ def connect(account: conf.Imap) -> imaplib.IMAP4:
 
 
 def uidvalidity(client: imaplib.IMAP4, select_data: list[Any]) -> int:
-    for _name, values in (client.response("UIDVALIDITY"),):
-        for value in values or []:
-            if value is not None:
-                return int(value)
+    """The mailbox's UIDVALIDITY from the SELECT answer (0 when a server leaves it out)."""
+    _name, values = client.response("UIDVALIDITY")
+    for value in values or []:
+        if value is not None:
+            return int(value)
     for item in select_data:
         found = _UIDVALIDITY.search(item if isinstance(item, bytes) else b"")
         if found:

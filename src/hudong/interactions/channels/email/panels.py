@@ -1,5 +1,4 @@
-"""The customer page's panel of the latest emails (each readable in full) and of the files
-the customer sent (downloads only)."""
+"""The customer page's panel of the latest emails, each readable in full with its files."""
 
 from __future__ import annotations
 
@@ -13,17 +12,14 @@ from hudong.interactions.channels.email import queries
 
 
 def _context(user: Any, customer: Customer) -> dict[str, Any]:
-    return {
-        "mails": queries.recent_mails(user, customer.pk),
-        "attachments": queries.recent_attachments(user, customer.pk),
-    }
+    return {"mails": queries.recent_mails(user, customer.pk)}
 
 
 register(
     Panel(
-        "email_attachments",
-        _("Emails and attachments"),
-        "email_channel/panel_attachments.html",
+        "emails",
+        _("Emails"),
+        "email_channel/panel_emails.html",
         _context,
         order=45,
     )

@@ -36,6 +36,7 @@ from hudong.interactions.models import (
 
 
 def unsubscribe_url(message: OutboundMessage) -> str:
+    """Absolute: the customer's mail client opens it, far from any page of ours."""
     token = consent.unsubscribe_token(message.customer)
     return conf.public_url() + reverse("email_channel:unsubscribe", args=[token])
 
