@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from hudong.interactions.channels.email import actions
 from hudong.interactions.channels.email.models import InboundMail, InboundStatus
@@ -40,3 +42,19 @@ def test_mail_that_arrived_before_any_region_existed_is_recorded_when_processed_
         f"/admin/email_channel/inboundmail/{failed.pk}/change/", headers={"accept-language": "en"}
     )
     assert page.status_code == 200 and b"Raw message" not in page.content
+
+
+def test_raw_copies_of_old_recorded_mail_are_forgotten_but_failed_mail_is_kept(
+    region_a: Any,
+) -> None:
+    # Given a mail recorded 40 days ago, one recorded today and one that failed long ago
+    old = actions.process(actions.store(RAW, source="smtp").pk)
+    new = actions.process(actions.store(RAW.replace(b"a-1", b"a-2"), source="smtp").pk)
+    broken = actions.process(actions.store(b"Subject: no sender\r\n\r\nx", source="smtp").pk)
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    InboundMail.objects.filter(pk__in=[old.pk, broken.pk]).update(processed_at=long_ago)
+    # When the nightly clean-up keeps 30 days
+    assert actions.forget_raw(days=30) == 1
+    # Then only the old recorded one is gone, and its interaction stays on the timeline
+    assert set(InboundMail.objects.values_list("pk", flat=True)) == {new.pk, broken.pk}
+    assert Interaction.objects.filter(external_id="a-1@mail.example").exists()

@@ -10,6 +10,7 @@ event), keeps the sanitised HTML and stores attachments, all in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -207,3 +208,14 @@ def process_pending(limit: int = 1000) -> int:
     for pk in ids:
         process(pk)
     return len(ids)
+
+
+def forget_raw(*, days: int) -> int:
+    """Delete stored messages recorded (or reported as bounces) more than ``days`` ago. The
+    raw bytes are personal data the timeline no longer needs; a message that failed is kept
+    until it is processed."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    removed, _by_model = InboundMail.objects.filter(
+        status__in=(InboundStatus.PROCESSED, InboundStatus.BOUNCE), processed_at__lt=cutoff
+    ).delete()
+    return removed

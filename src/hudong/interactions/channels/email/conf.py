@@ -53,6 +53,11 @@ def max_attachment_bytes() -> int:
     return int(_get("HUDONG_EMAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))  # type: ignore[call-overload]
 
 
+def keep_raw_days() -> int:
+    """How long the raw copy of a recorded mail is kept (for processing it again)."""
+    return int(_get("HUDONG_EMAIL_KEEP_RAW_DAYS", 30))  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class Imap:
     host: str

@@ -1,10 +1,11 @@
 """Background work of the email channel: IMAP polling every minute, only when an IMAP
-account is configured (an installation that receives over SMTP polls nothing)."""
+account is configured (an installation that receives over SMTP polls nothing), and a nightly
+clean-up of raw messages kept longer than needed."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.tasks import task
 
@@ -33,13 +34,18 @@ def imap_poll(run_id: int) -> str:
 
 
 @task()
-def process_inbound(inbound_id: int) -> str:
-    """Record one stored message (a retry of one that failed for a passing reason)."""
+def forget_raw_mail(run_id: int) -> str:
+    """Nightly: drop the raw copies of mail recorded long ago (the interaction keeps the text,
+    the sanitised HTML and the files); failed mail stays until someone processes it."""
     from hudong.interactions.channels.email import actions
 
-    return str(actions.process(inbound_id).status)
+    removed = actions.forget_raw(days=conf.keep_raw_days())
+    outcome = f"ok; removed {removed} raw messages"
+    schedules.finish(run_id, outcome)
+    return outcome
 
 
 def register_schedules() -> None:
+    schedules.daily("email.forget_raw_mail", time(3, 40), forget_raw_mail)
     if conf.imap() is not None:
         schedules.every("email.imap_poll", timedelta(minutes=1), imap_poll)
