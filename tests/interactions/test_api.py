@@ -181,3 +181,12 @@ def test_quiet_hours_with_a_utc_offset_are_refused_not_a_crash(
         {"quiet_start": "22:00:00+08:00", "quiet_end": "07:00:00+08:00"},
     )
     assert resp.status_code == 422 and resp.json()["code"] == "request.invalid"
+
+
+def test_null_clears_the_preferred_channels_and_the_cap(agent_a: Any, customer_a: Any) -> None:
+    client = api(agent_a)
+    url = f"/api/v1/customers/{customer_a.pk}/contact-policy"
+    send(client, "patch", url, {"preferred_channels": ["email"], "marketing_per_week": 1})
+    resp = send(client, "patch", url, {"preferred_channels": None, "marketing_per_week": None})
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["preferred_channels"] == [] and resp.json()["marketing_per_week"] == 2

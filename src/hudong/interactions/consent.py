@@ -151,9 +151,11 @@ def update_policy(customer: Customer, changes: dict[str, Any], *, user: Any = No
         )
     found, _created = ContactPolicy.objects.get_or_create(customer=customer)
     for name, value in changes.items():
-        setattr(found, name, list(dict.fromkeys(value)) if name == "preferred_channels" else value)
-    if "language" in changes and changes["language"] is None:
-        found.language = ""
+        if name == "preferred_channels":
+            value = list(dict.fromkeys(value or []))  # null clears the preference
+        elif name == "language":
+            value = value or ""
+        setattr(found, name, value)
     found.save()
     events.publish("interactions.policy_changed", {"customer_id": customer.pk})
     return found
