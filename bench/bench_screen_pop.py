@@ -314,6 +314,8 @@ def run() -> dict[str, Any]:
             agent.close()
         server.terminate()
         server.wait(timeout=30)
+        for suffix in ("", "-wal", "-shm"):  # the copy is as large as the demo database
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
     summary: dict[str, Any] = {
         "customers": CUSTOMERS,
         "server_workers": 2,
