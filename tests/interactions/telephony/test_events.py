@@ -131,12 +131,16 @@ def test_an_ended_call_is_logged_with_its_duration_and_asks_for_a_disposition(
 def test_a_call_nobody_answered_is_logged_as_missed(
     client: Any, desk: Extension, caller: Any, agent_a: Any
 ) -> None:
+    # Given an agent who works in English
+    agent_a.profile.language = "en"
+    agent_a.profile.save()
     post(client, event("ringing", "c-6", caller="13800138000", extension="8001"))
     post(client, event("ended", "c-6", extension="8001"))
     missed = Interaction.objects.get(external_id="c-6")
     assert missed.duration_seconds == 0
     assert missed.meta["answered"] is False
-    assert "Missed" in pops(agent_a, "call_ended")[0]["title"]
+    # The agent's screen says so in the agent's language, whatever the server's default
+    assert pops(agent_a, "call_ended")[0]["title"] == f"Missed call from {caller.name}"
 
 
 def test_the_same_event_twice_pops_once_and_logs_once(
@@ -248,7 +252,7 @@ def test_an_oversize_body_gets_413(client: Any) -> None:
 def test_without_a_configured_secret_no_event_is_accepted(client: Any) -> None:
     with override_settings(HUDONG_CTI_SECRET=""):
         response = post(client, event("ringing", "c-19", caller="1"))
-    assert (response.status_code, response.json()["code"]) == (503, "telephony.not_configured")
+    assert (response.status_code, response.json()["code"]) == (401, "telephony.not_configured")
 
 
 def test_an_outbound_call_is_logged_on_the_called_customer_and_waits_on_them(

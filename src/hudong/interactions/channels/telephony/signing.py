@@ -49,7 +49,7 @@ def verify(body: bytes, header: str) -> None:
         raise DomainError(
             "telephony.not_configured",
             _("Telephony events are not accepted: no shared secret is configured."),
-            status=503,
+            status=401,  # nothing can authenticate the switch; a 5xx would invite retries
         )
     offered = [
         part.strip()[len(SCHEME) + 1 :]
