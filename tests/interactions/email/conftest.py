@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from hudong.customers.normalize import normalize
 from tests.factories import CustomerFactory
 from tests.web.conftest import browser, tab  # noqa: F401  (the browser tests' fixtures)
 
+# A self-signed certificate for 127.0.0.1 made for these tests only (valid until 2126).
+TLS = Path(__file__).parent / "tls"
 serve = importlib.import_module(
     "hudong.interactions.channels.email.management.commands.smtp-receive"
 ).serve

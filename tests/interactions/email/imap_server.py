@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,11 +135,14 @@ class _Session(socketserver.StreamRequestHandler):
 
 
 class ImapServer:
-    """Serve one :class:`Mailbox` on 127.0.0.1 (a free port) until ``stop()``."""
+    """Serve one :class:`Mailbox` on 127.0.0.1 (a free port) until ``stop()``, in plain text
+    or, given a server TLS context, over TLS."""
 
-    def __init__(self, box: Mailbox) -> None:
+    def __init__(self, box: Mailbox, tls: ssl.SSLContext | None = None) -> None:
         handler: Any = type("Session", (_Session,), {"box": box})
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+        if tls is not None:  # IMAP over TLS from the first byte (port 993 style)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         self.port = int(self.server.server_address[1])
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

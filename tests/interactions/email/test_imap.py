@@ -14,10 +14,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hudong.core import schedules
-from hudong.interactions.channels.email import conf, imap, tasks
+from hudong.interactions.channels.email import conf, imap, receiver, tasks
 from hudong.interactions.channels.email.models import ImapCursor
 from hudong.interactions.models import Interaction
-from tests.interactions.email.conftest import customer_with_email
+from tests.interactions.email.conftest import TLS, customer_with_email
 from tests.interactions.email.imap_server import ImapServer, Mailbox
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,34 @@ def test_polling_is_scheduled_only_when_a_mailbox_is_configured(settings: Any) -
         assert conf.imap() is not None and conf.imap().port == 993  # type: ignore[union-attr]
     finally:
         schedules._SCHEDULES.pop("email.imap_poll", None)
+
+
+@pytest.fixture
+def tls_mailbox(settings: Any) -> Iterator[Mailbox]:
+    box = Mailbox()
+    context = receiver.tls_context(str(TLS / "cert.pem"), str(TLS / "key.pem"))
+    server = ImapServer(box, tls=context).start()
+    settings.HUDONG_IMAP_HOST = "127.0.0.1"
+    settings.HUDONG_IMAP_PORT = server.port
+    settings.HUDONG_IMAP_SSL = True
+    settings.HUDONG_IMAP_USER = box.user
+    settings.HUDONG_IMAP_PASSWORD = box.password
+    try:
+        yield box
+    finally:
+        server.stop()
+
+
+def test_over_tls_the_servers_certificate_is_verified(
+    tls_mailbox: Mailbox, settings: Any, region_a: Any
+) -> None:
+    tls_mailbox.add(mail(9))
+    # A certificate no trusted authority signed: the poll refuses to log in
+    with pytest.raises(CommandError, match="CERTIFICATE_VERIFY_FAILED"):
+        call_command("imap-poll")
+    assert not Interaction.objects.exists()
+    # Trusting the company's own authority (here the test certificate itself), it reads mail
+    settings.HUDONG_IMAP_CA_FILE = str(TLS / "cert.pem")
+    out = io.StringIO()
+    call_command("imap-poll", stdout=out)
+    assert "fetched 1, recorded 1" in out.getvalue()

@@ -8,17 +8,15 @@ import ssl
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hudong.interactions.channels.email import receiver
 from hudong.interactions.models import Interaction
-from tests.interactions.email.conftest import free_port, serve, wait_for
+from tests.interactions.email.conftest import TLS, free_port, serve, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-TLS = Path(__file__).parent / "tls"
 
 
 @pytest.fixture

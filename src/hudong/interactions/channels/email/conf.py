@@ -66,6 +66,7 @@ class Imap:
     password: str
     folder: str
     ssl: bool
+    ca_file: str = ""  # a private CA that signed the server's certificate ("" : the system's)
 
     @property
     def mailbox(self) -> str:
@@ -94,4 +95,5 @@ def imap() -> Imap | None:
         password=str(_get("HUDONG_IMAP_PASSWORD", "")),
         folder=str(_get("HUDONG_IMAP_FOLDER", "") or "INBOX"),
         ssl=use_ssl,
+        ca_file=str(_get("HUDONG_IMAP_CA_FILE", "") or ""),
     )

@@ -13,6 +13,7 @@ import contextlib
 import imaplib
 import logging
 import re
+import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,13 @@ class PollResult:
 
 
 def connect(account: conf.Imap) -> imaplib.IMAP4:
-    cls = imaplib.IMAP4_SSL if account.ssl else imaplib.IMAP4
-    client = cls(account.host, account.port, timeout=30)
+    """Log in; over TLS the server's certificate and host name are always verified."""
+    client: imaplib.IMAP4
+    if account.ssl:
+        context = ssl.create_default_context(cafile=account.ca_file or None)
+        client = imaplib.IMAP4_SSL(account.host, account.port, ssl_context=context, timeout=30)
+    else:
+        client = imaplib.IMAP4(account.host, account.port, timeout=30)
     client.login(account.user, account.password)
     return client
 
