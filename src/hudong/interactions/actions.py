@@ -118,7 +118,9 @@ def _thread(contact: Contact, customer: Customer, at: dt.datetime) -> Thread:
         return contact.thread
     if contact.replies_to:
         earlier = (
-            Interaction.objects.filter(external_id__in=contact.replies_to[-50:])
+            Interaction.objects.filter(  # the channel lets the (channel, id) index serve it
+                channel=contact.channel, external_id__in=contact.replies_to[-50:]
+            )
             .exclude(thread=None)
             .order_by("-started_at")
             .first()
