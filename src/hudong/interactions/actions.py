@@ -118,9 +118,10 @@ def _thread(contact: Contact, customer: Customer, at: dt.datetime) -> Thread:
         return contact.thread
     if contact.replies_to:
         earlier = (
-            Interaction.objects.filter(  # the channel lets the (channel, id) index serve it
+            Interaction.objects.filter(  # channel and non-empty id: the partial unique index
                 channel=contact.channel, external_id__in=contact.replies_to[-50:]
             )
+            .exclude(external_id="")
             .exclude(thread=None)
             .order_by("-started_at")
             .first()
