@@ -42,7 +42,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+def wait_for(check: Callable[[], Any], timeout: float = 20.0) -> Any:
     """Poll until ``check()`` is truthy (the receiver processes off the SMTP conversation)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
