@@ -190,6 +190,42 @@ HUDONG_TIER_CHANNELS = {
     "C": ["sms", "webform", "email", "webchat"],
 }
 
+# Channels. Each channel reads its own finer limits (see docs/interactions/); what a deployment
+# must set is here, from the environment.
+# Outgoing mail: the company's SMTP relay. Without EMAIL_HOST, mail is written to the log.
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": os.environ.get("EMAIL_USE_TLS", "1") == "1",
+                "use_ssl": os.environ.get("EMAIL_USE_SSL", "0") == "1",
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "service@localhost")
+# Where providers and customers reach this installation (links in mail, SMS callbacks).
+HUDONG_PUBLIC_URL = os.environ.get("HUDONG_PUBLIC_URL", "")
+HUDONG_EMAIL_FROM = os.environ.get("HUDONG_EMAIL_FROM", "")
+HUDONG_EMAIL_DOMAINS = os.environ.get("HUDONG_EMAIL_DOMAINS", "")
+# SMS gateway (Twilio's Messaging protocol; see docs/interactions/sms.md).
+HUDONG_SMS_BASE_URL = os.environ.get("HUDONG_SMS_BASE_URL", "https://api.twilio.com")
+HUDONG_SMS_ACCOUNT_SID = os.environ.get("HUDONG_SMS_ACCOUNT_SID", "")
+HUDONG_SMS_AUTH_TOKEN = os.environ.get("HUDONG_SMS_AUTH_TOKEN", "")
+HUDONG_SMS_FROM = os.environ.get("HUDONG_SMS_FROM", "")
+HUDONG_SMS_PREVIOUS_AUTH_TOKENS = os.environ.get("HUDONG_SMS_PREVIOUS_AUTH_TOKENS", "")
+# The telephony switch's shared secret(s) for signed CTI events, comma-separated.
+HUDONG_CTI_SECRET = os.environ.get("HUDONG_CTI_SECRET", "")
+# Sites allowed to embed the web chat widget (scheme://host[:port], comma-separated).
+HUDONG_CHAT_ORIGINS = os.environ.get("HUDONG_CHAT_ORIGINS", "")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "src" / "hudong" / "locale"]
