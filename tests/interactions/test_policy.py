@@ -68,6 +68,12 @@ def test_an_unsubscribe_link_withdraws_and_a_forged_one_is_refused(region_a: Any
     consent.unsubscribe(consent.unsubscribe_token(customer, "email"))
     assert not policy.decide(customer, "email", "marketing", at=NOON).allowed
     assert policy.decide(customer, "sms", "marketing", at=NOON).allowed  # only email was asked
+    # The click binds the address too: deleted and imported again, it still holds
+    customer.delete()
+    again = CustomerFactory(region=region_a)
+    again.identifiers.create(kind="email", value="a@b.cn", normalized="a@b.cn")
+    decision = policy.decide(again, "email", "marketing", at=NOON)
+    assert decision.code == "interactions.consent_withdrawn"
     with pytest.raises(Exception) as refused:
         consent.unsubscribe(consent.unsubscribe_token(customer) + "x")
     assert getattr(refused.value, "code", "") == "interactions.unsubscribe_invalid"

@@ -114,12 +114,20 @@ def unsubscribe(token: str) -> ConsentEntry:
         )
     while customer.merged_into_id is not None:
         customer = Customer.objects.get(pk=customer.merged_into_id)
+    # Bound to the customer's email address too, so it survives deletion and re-import.
+    email = (
+        Identifier.objects.filter(customer=customer, kind="email")
+        .order_by("-is_primary", "id")
+        .values_list("normalized", flat=True)
+        .first()
+    )
     return record(
         customer,
         purpose=Purpose.MARKETING,
         granted=False,
         source="unsubscribe-link",
         channel=data.get("ch") or ANY_CHANNEL,
+        identifier=("email", email) if email else None,
     )
 
 
