@@ -48,4 +48,15 @@ def seed_people() -> dict[str, Region]:
         Profile.objects.update_or_create(
             user=user, defaults={"role": role, "region": region, "team": team}
         )
+    _extensions()
     return regions
+
+
+def _extensions() -> None:
+    """Agents and supervisors get desk phones 8101, 8102... so a test call can pop on screen."""
+    from hudong.interactions.channels.telephony.models import Extension
+
+    desks = Profile.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR]).order_by("user_id")
+    for number, profile in enumerate(desks, start=8101):
+        if not Extension.objects.filter(user_id=profile.user_id).exists():
+            Extension.objects.get_or_create(number=str(number), defaults={"user_id": profile.user_id})
