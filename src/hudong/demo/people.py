@@ -59,4 +59,6 @@ def _extensions() -> None:
     desks = Profile.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR]).order_by("user_id")
     for number, profile in enumerate(desks, start=8101):
         if not Extension.objects.filter(user_id=profile.user_id).exists():
-            Extension.objects.get_or_create(number=str(number), defaults={"user_id": profile.user_id})
+            Extension.objects.get_or_create(
+                number=str(number), defaults={"user_id": profile.user_id}
+            )
