@@ -156,3 +156,22 @@ def test_absurd_pages_are_refused(api: Client, customer_a: Any, query: str) -> N
 def test_pages_hold_what_the_caller_may_see(api: Client, customer_a: Any, customer_b: Any) -> None:
     body = api.get("/api/v1/customers?limit=10").json()
     assert body["count"] == 1 and [c["id"] for c in body["items"]] == [customer_a.pk]
+
+
+@pytest.mark.django_db
+def test_a_time_with_an_impossible_utc_offset_is_a_422_not_a_500(
+    agent_a: Any, customer_a: Any
+) -> None:
+    """PostgreSQL refuses offsets beyond ±15:59; every API time is checked before it gets there."""
+    client = Client()
+    client.force_login(agent_a)
+    resp = client.post(
+        f"/api/v1/customers/{customer_a.pk}/interactions",
+        data=json.dumps(
+            {"channel": "face", "subject": "到店", "started_at": "3050-02-13T04:03:09+22:26"}
+        ),
+        content_type="application/json",
+    )
+    assert resp.status_code == 422 and resp.json()["code"] == "request.invalid"
+    resp = client.get("/api/v1/inbox/metrics", {"start": "0256-09-30T15:43:25-22:45"})
+    assert resp.status_code == 422

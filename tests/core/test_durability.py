@@ -22,11 +22,11 @@ def _setting() -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_view_audit_is_written_and_durable_commits_stay_durable(customer_a: Any) -> None:
-    # Given the connection's durable setting (FULL = 2 on SQLite, "on" on PostgreSQL)
+    # Given the connection's own durability setting (FULL = 2 on SQLite; on PostgreSQL the
+    # server's synchronous_commit, which a test server may run with "off")
     before = _setting()
-    assert before in {"2", "on"}
     # When a view of the customer is recorded
     audit.record_view(customer_a, customer_id=customer_a.pk, via="test")
-    # Then the row is there, and later commits wait for the disk again
+    # Then the row is there, and later commits are as durable as before
     assert AuditEntry.objects.filter(customer_id=customer_a.pk, action="view").count() == 1
     assert _setting() == before

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
-from hudong.api.types import CleanStr, Id
+from hudong.api.types import CleanStr, Id, Instant
 from hudong.customers import queries as customer_queries
 from hudong.interactions import actions, consent, costs, outbound, policy, queries
 from hudong.interactions.models import ANY_CHANNEL
@@ -70,9 +70,9 @@ class ManualIn(Schema):
     content: CleanStr = Field("", max_length=20000)
     outcome: CleanStr = Field("", max_length=200)
     duration_seconds: int = Field(0, ge=0, le=86400)
-    started_at: dt.datetime | None = None
+    started_at: Instant | None = None
     next_step: CleanStr = Field("", max_length=300)
-    next_step_due: dt.datetime | None = None
+    next_step_due: Instant | None = None
 
 
 @router.post("/customers/{customer_id}/interactions", response={201: InteractionOut})
@@ -101,7 +101,7 @@ class ThreadOut(Schema):
 class BreakpointIn(Schema):
     state: str | None = Field(None, pattern=STATE)
     next_step: CleanStr | None = Field(None, max_length=300)
-    next_step_due: dt.datetime | None = None
+    next_step_due: Instant | None = None
 
 
 @router.get("/threads/{thread_id}", response=ThreadOut)

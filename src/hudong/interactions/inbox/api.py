@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from hudong.api.pagination import Page
-from hudong.api.types import CleanStr, Id
+from hudong.api.types import CleanStr, Id, Instant
 from hudong.core.errors import NotFound
 from hudong.interactions.inbox import actions, metrics, queries
 from hudong.interactions.inbox.value import tier_of_rank
@@ -96,8 +96,8 @@ class AgentPatch(Schema):
 
 
 class MetricsFilter(Schema):
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
     group: str = Field("agent", pattern="^(agent|team|region)$")
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
+from hudong.api.types import Instant
 from hudong.core.errors import DomainError
 from hudong.interactions import queries
 from hudong.interactions.channels.telephony import actions, schemas, signing
@@ -31,7 +32,7 @@ class EventAck(Schema):
 class DispositionIn(Schema):
     outcome: str
     next_step: str = ""
-    next_step_due: dt.datetime | None = None
+    next_step_due: Instant | None = None
     state: str = ""
 
 

@@ -12,8 +12,9 @@ from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hudong.api.types import Instant
 from hudong.core.errors import DomainError
 from hudong.interactions.channels.telephony.signing import window_seconds
 
@@ -26,22 +27,15 @@ class CtiEvent(BaseModel):
     event_id: str = Field(min_length=1, max_length=100)
     call_id: str = Field(min_length=1, max_length=100)
     type: Literal["ringing", "answered", "ended"]
-    timestamp: dt.datetime  # when the switch sent the event (the replay window)
+    timestamp: Instant  # when the switch sent the event (the replay window)
     caller: str = Field(default="", max_length=40)
     callee: str = Field(default="", max_length=40)
     direction: Literal["in", "out"] = "in"
     extension: str = Field(default="", max_length=20)
-    started_at: dt.datetime | None = None
-    answered_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    started_at: Instant | None = None
+    answered_at: Instant | None = None
+    ended_at: Instant | None = None
     duration: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
-
-    @field_validator("timestamp", "started_at", "answered_at", "ended_at")
-    @classmethod
-    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None and timezone.is_naive(value):
-            return timezone.make_aware(value)
-        return value
 
     @property
     def number(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from hudong.api.types import Instant
 from hudong.interactions.channels.webchat import actions, queries
 from hudong.interactions.channels.webchat.models import ChatSession
 
@@ -53,7 +54,7 @@ class TextIn(Schema):
 class EndIn(Schema):
     state: str = ""
     next_step: str = ""
-    due: dt.datetime | None = None
+    due: Instant | None = None
     outcome: str = ""
 
 
