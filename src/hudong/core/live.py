@@ -36,8 +36,9 @@ def prune() -> int:
 
 
 def _start_after(user_id: int, last_event_id: str) -> int:
-    if last_event_id.isdigit():
-        return int(last_event_id)
+    resumed = sse.resume_from(last_event_id)
+    if resumed is not None:
+        return resumed
     # A new stream starts now: what happened before the page opened is on the page already.
     found = LiveMessage.objects.filter(user_id=user_id).aggregate(m=Max("id"))["m"]
     return int(found or 0)

@@ -37,6 +37,16 @@ class Event:
 
 
 Poll = Callable[[int], list[Event]]
+MAX_ID = 2**63 - 1
+
+
+def resume_from(text: str) -> int | None:
+    """The event id a reconnecting browser sends (``Last-Event-ID``), if it is one: ASCII
+    digits within the database's id range; anything else is ignored, never an error."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) < 20 and int(text) <= MAX_ID:
+        return int(text)
+    return None
 
 
 class _Loop:

@@ -74,7 +74,10 @@ def decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
     keep = request.POST.get("keep") or None
     candidate = actions.decide_candidate(
-        request.user, candidate_id, decision, int(keep) if keep and keep.isdigit() else None
+        request.user,
+        candidate_id,
+        decision,
+        int(keep) if keep and (keep.isascii() and keep.isdigit()) else None,
     )
     if candidate.status == "not_same":
         messages.success(request, _("Remembered: these are two different customers."))

@@ -13,6 +13,8 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
 from hudong.api.types import CleanStr, Id, Instant
+from hudong.core import audit
+from hudong.core.errors import NotFound
 from hudong.customers import queries as customer_queries
 from hudong.interactions import actions, consent, costs, outbound, policy, queries
 from hudong.interactions.models import ANY_CHANNEL
@@ -106,7 +108,10 @@ class BreakpointIn(Schema):
 
 @router.get("/threads/{thread_id}", response=ThreadOut)
 def get_thread(request: HttpRequest, thread_id: Id) -> Any:
-    return queries.get_thread(request.user, thread_id)
+    """A conversation and its breakpoint (the read is audited)."""
+    thread = queries.get_thread(request.user, thread_id)
+    audit.record_view(thread, customer_id=thread.customer_id, via=f"API GET {request.path}")
+    return thread
 
 
 @router.patch("/threads/{thread_id}", response=ThreadOut)
@@ -250,6 +255,8 @@ def send_message(request: HttpRequest, customer_id: Id, payload: MessageIn) -> A
     hours, the weekly cap: ``send_after``) or refused (``reason`` holds the code)."""
     customer = customer_queries.get_for_update(request.user, customer_id)
     thread = queries.get_thread(request.user, payload.thread_id) if payload.thread_id else None
+    if thread is not None and thread.customer_id != customer.pk:
+        raise NotFound("interactions.thread_not_found")  # a reply belongs to its own customer
     message = outbound.send_now(
         customer,
         purpose=payload.purpose,

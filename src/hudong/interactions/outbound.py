@@ -89,6 +89,8 @@ def queue(
     """Ask for a message to go out. It is refused, deferred or queued now, by the policy."""
     from hudong.interactions.tasks import deliver_message
 
+    if thread is not None and thread.customer_id != customer.pk:
+        raise DomainError("interactions.thread_not_found", _("Conversation not found."), status=404)
     channel = channel or choose_channel(customer, purpose)
     sender = sender_for(channel)
     if sender is None:

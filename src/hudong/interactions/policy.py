@@ -163,7 +163,7 @@ def decide(
             if cap == 0:
                 return Decision(False, "interactions.frequency_cap")
             later, code = slot, "interactions.frequency_cap"
-    if not reply:
+    if not (reply and purpose == Purpose.SERVICE):  # only a service reply is not proactive
         quiet = quiet_until(policy, later or at)
         if quiet is not None:
             later, code = quiet, "interactions.quiet_hours"

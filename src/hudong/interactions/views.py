@@ -98,7 +98,7 @@ def _policy_initial(customer: Any) -> dict[str, Any]:
 @login_required
 def contact_policy(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The customer's contact policy and consent ledger, and the forms to change them."""
-    customer = customer_queries.get_for_update(request.user, customer_id)
+    customer = customer_queries.get_customer(request.user, customer_id, via=f"page {request.path}")
     policy_form = PolicyForm(initial=_policy_initial(customer))
     return render(
         request,

@@ -62,7 +62,7 @@ def system(request: HttpRequest) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.all()
     customer = request.GET.get("customer", "")
-    if customer.isdigit():
+    if customer.isascii() and customer.isdigit():
         entries = entries.filter(customer_id=int(customer))
     action = request.GET.get("action", "")
     if action:

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from hudong.core import audit
 from hudong.core.errors import DomainError
 from hudong.interactions.inbox import actions, metrics, queries
 from hudong.interactions.inbox.models import PresenceStatus
@@ -50,8 +51,9 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
 def queue(request: HttpRequest) -> HttpResponse:
     context = _queue_context(request)
     selected = request.GET.get("thread", "")
-    if selected.isdigit() and 0 < int(selected) < 2**63:
+    if (selected.isascii() and selected.isdigit()) and 0 < int(selected) < 2**63:
         thread = queries.get_thread(request.user, int(selected))
+        audit.record_view(thread, customer_id=thread.customer_id, via=f"page {request.path}")
         context.update(
             thread=thread,
             contacts=queries.recent_contacts(thread),
@@ -125,7 +127,8 @@ def release(request: HttpRequest, thread_id: int) -> HttpResponse:
 @require_POST
 def transfer(request: HttpRequest, thread_id: int) -> HttpResponse:
     raw = request.POST.get("to", "")
-    target = get_user_model().objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    valid = raw.isascii() and raw.isdigit() and len(raw) < 19
+    target = get_user_model().objects.filter(pk=int(raw)).first() if valid else None
     reason = request.POST.get("reason", "")[:300]
     return _act(
         request,

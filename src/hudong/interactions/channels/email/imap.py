@@ -61,7 +61,7 @@ def new_uids(search_data: list[Any], after: int) -> list[int]:
     """UIDs above ``after`` from a UID SEARCH answer ("n:*" always names the last message,
     even when it is older than n)."""
     words = b" ".join(d for d in search_data if isinstance(d, bytes)).split()
-    return sorted(u for u in (int(w) for w in words if w.isdigit()) if u > after)
+    return sorted(u for u in (int(w) for w in words if (w.isascii() and w.isdigit())) if u > after)
 
 
 def message_bytes(fetch_data: list[Any]) -> bytes | None:

@@ -48,7 +48,7 @@ class DispositionOut(Schema):
 def _body(request: HttpRequest) -> bytes:
     """The raw body, refused before it is read when the switch announces too much."""
     announced = request.headers.get("Content-Length", "0") or "0"
-    if not announced.isdigit() or int(announced) > schemas.MAX_BODY_BYTES:
+    if not (announced.isascii() and announced.isdigit()) or int(announced) > schemas.MAX_BODY_BYTES:
         raise DomainError("telephony.too_large", _("The event is too large."), status=413)
     body = request.body
     if len(body) > schemas.MAX_BODY_BYTES:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from hudong.core import scoping
 from hudong.core.errors import DomainError
 from hudong.customers.models import Customer
 from hudong.customers.normalize import normalize_phone
@@ -140,21 +141,24 @@ def _duration(seconds: int) -> str:
 def ended(user: Any, interaction: Interaction, *, call_id: str, answered: bool) -> dict[str, Any]:
     """The message that closes a call: how long it took and the link to the disposition form."""
     url = reverse("telephony:disposition", args=[interaction.pk])
+    visible = scoping.can_see(user, "interactions", interaction)
     with translation.override(language_of(user)):
+        # A caller outside the agent's scope stays unnamed, as the ringing pop left them.
+        name = interaction.customer.name if visible else _("unknown caller")
         if answered:
             title = _("Call with %(name)s ended (%(duration)s)") % {
-                "name": interaction.customer.name,
+                "name": name,
                 "duration": _duration(interaction.duration_seconds),
             }
         else:
-            title = _("Missed call from %(name)s") % {"name": interaction.customer.name}
+            title = _("Missed call from %(name)s") % {"name": name}
         return {
             "call_id": call_id,
             "interaction_id": interaction.pk,
-            "customer_id": interaction.customer_id,
+            "customer_id": interaction.customer_id if visible else None,
             "title": title,
             "detail": _("Record the outcome and the next step."),
-            "url": url,
+            "url": url if visible else "",
             "link_text": _("Record the outcome"),
             "frame_url": "",
         }

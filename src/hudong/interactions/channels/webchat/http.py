@@ -120,7 +120,11 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     """The request's JSON object, refused unread when larger than ``HUDONG_CHAT_MAX_BODY``."""
     limit = conf.max_body()
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > limit or len(request.body) > limit:
+    if (
+        not (declared.isascii() and declared.isdigit())
+        or int(declared) > limit
+        or len(request.body) > limit
+    ):
         raise DomainError(
             "webchat.body_too_large", _("The request is too large."), status=413, max_bytes=limit
         )

@@ -38,5 +38,5 @@ def _poller(session_id: int) -> sse.Poll:
 def stream(request: HttpRequest, session: ChatSession) -> StreamingHttpResponse:
     """Every line of ``session`` after ``Last-Event-ID`` (or ``?after=``), then each new one."""
     resume = request.headers.get("Last-Event-ID", "") or request.GET.get("after", "")
-    after = int(resume) if resume.isdigit() else 0
+    after = sse.resume_from(resume) or 0
     return sse.response(request, _poller(session.pk), after)

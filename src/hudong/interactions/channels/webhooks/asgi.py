@@ -127,7 +127,11 @@ class HookBodyLimit:
             return
         limit = max_batch_bytes() if path.rstrip("/").endswith("/batch") else max_bytes()
         announced = _header(scope, b"content-length")
-        if announced and announced.strip().isdigit() and int(announced) > limit:
+        if (
+            announced
+            and (announced.strip().isascii() and announced.strip().isdigit())
+            and int(announced) > limit
+        ):
             await _problem(send, 413, "webhooks.body_too_large", _too_large())
             return
         chunks, size = [], 0

@@ -94,8 +94,9 @@ def verifier(slug: str) -> Verifier:
 
 
 def _json(body: bytes) -> Any:
+    # UTF-8 first: json.loads would also take UTF-16/32 bytes that the store cannot keep.
     try:
-        return json.loads(body)
+        return json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise payload.malformed() from exc
 

@@ -72,7 +72,7 @@ def verify(
         )
     offered = _offered(signature_header)
     stamp = timestamp.strip()
-    if not offered or not stamp.isdigit() or len(stamp) > 12:
+    if not offered or not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
         raise _unauthorised("webhooks.signature_invalid", _("The signature does not match."))
     matched = False
     for secret in secrets:

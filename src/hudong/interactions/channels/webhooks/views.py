@@ -46,7 +46,7 @@ def _too_large() -> DomainError:
 
 def _body(request: HttpRequest, limit: int) -> bytes:
     announced = request.META.get("CONTENT_LENGTH") or ""
-    if announced.strip().isdigit() and int(announced) > limit:
+    if (announced.strip().isascii() and announced.strip().isdigit()) and int(announced) > limit:
         raise _too_large()
     body = request.read(limit + 1)
     if len(body) > limit:
