@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
+from hudong.core import audit
 from hudong.core.errors import DomainError, NotFound
 from hudong.customers import panels, view360
 from hudong.interactions import queries
@@ -42,6 +43,10 @@ def _initial(interaction: Interaction) -> dict[str, object]:
 @login_required
 def disposition(request: HttpRequest, interaction_id: int) -> HttpResponse:
     interaction = _call(request, interaction_id)
+    if request.method != "POST":  # showing the call is a view of personal data
+        audit.record_view(
+            interaction, customer_id=interaction.customer_id, via=f"page {request.path}"
+        )
     form = DispositionForm(request.POST or None, initial=_initial(interaction))
     if request.method == "POST" and form.is_valid():
         try:

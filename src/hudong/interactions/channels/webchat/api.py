@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from hudong.api.types import Instant
+from hudong.core import audit
 from hudong.interactions.channels.webchat import actions, queries
 from hudong.interactions.channels.webchat.models import ChatSession
 
@@ -85,7 +86,11 @@ def chat_queue(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/chat/sessions/{public_id}", response=SessionOut, url_name="webchat_session")
 def chat_session(request: HttpRequest, public_id: str) -> dict[str, Any]:
-    return _out(queries.get_session(request.user, public_id), with_lines=True)
+    """One chat with its lines (the read is audited)."""
+    session = queries.get_session(request.user, public_id)
+    if session.customer_id:
+        audit.record_view(session, customer_id=session.customer_id, via=f"API GET {request.path}")
+    return _out(session, with_lines=True)
 
 
 @router.post("/chat/sessions/{public_id}/accept", response=SessionOut, url_name="webchat_accept")

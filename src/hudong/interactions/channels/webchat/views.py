@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hudong.core import audit
 from hudong.core.errors import DomainError
 from hudong.interactions.channels.webchat import actions, conf, queries
 from hudong.interactions.channels.webchat.models import ChatStatus
@@ -43,6 +44,8 @@ def console(request: HttpRequest) -> HttpResponse:
     """Waiting and active chats on the left, the chosen chat on the right."""
     selected = request.GET.get("s", "")[:40]
     session = queries.get_session(request.user, selected) if selected else None
+    if session is not None and session.customer_id:  # the transcript is personal data
+        audit.record_view(session, customer_id=session.customer_id, via=f"page {request.path}")
     context = {
         **_lists(request, selected),
         "session": session,

@@ -7,6 +7,7 @@ no account): see ``docs/interactions/webhooks.md``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -84,7 +85,8 @@ def _secret(secret: SourceSecret) -> dict[str, Any]:
     return {
         "id": secret.pk,
         "label": secret.label,
-        "hint": secret.secret[:10] + "…",
+        # A fingerprint, never part of the secret: enough to tell secrets apart.
+        "hint": "sha256:" + hashlib.sha256(secret.secret.encode()).hexdigest()[:12],
         "created_at": secret.created_at,
         "revoked_at": secret.revoked_at,
     }
