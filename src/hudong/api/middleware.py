@@ -3,11 +3,12 @@ wrong method) still become problem JSON, so clients only ever parse one error sh
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+
+from hudong.core.errors import problem_response
 
 CODES = {
     404: ("not_found", lambda: _("Not found.")),
@@ -28,18 +29,7 @@ class ApiProblemMiddleware:
             return response
         code, message = CODES.get(response.status_code, ("request.error", lambda: _("Error.")))
         status = response.status_code
-        body = {
-            "type": f"urn:hudong:error:{code}",
-            "title": str(message()),
-            "status": status,
-            "code": code,
-            "detail": str(message()),
-        }
-        problem = HttpResponse(
-            json.dumps(body, ensure_ascii=False),
-            status=status,
-            content_type="application/problem+json",
-        )
+        problem = problem_response(status, code, message())
         if response.has_header("Allow"):
             problem["Allow"] = response["Allow"]
         return problem

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from hudong.core.errors import DomainError
+from hudong.core.errors import DomainError, problem_body
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +20,7 @@ log = logging.getLogger(__name__)
 def problem(
     api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: Any, **extra: Any
 ) -> HttpResponse:
-    body = {
-        "type": f"urn:hudong:error:{code}",
-        "title": str(detail),
-        "status": status,
-        "code": code,
-        "detail": str(detail),
-        **extra,
-    }
+    body = problem_body(status, code, detail, **extra)
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = "application/problem+json"
     return response

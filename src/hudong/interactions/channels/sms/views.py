@@ -8,10 +8,8 @@ document, which tells the gateway "recorded, no automatic reply".
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from hudong.core.errors import DomainError
+from hudong.core.errors import DomainError, problem_response
 from hudong.interactions.channels.sms import actions
 from hudong.interactions.channels.sms.provider import provider
 
@@ -28,19 +26,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _problem(error: DomainError) -> HttpResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:hudong:error:{error.code}",
-        "title": str(error.message),
-        "status": error.status,
-        "code": error.code,
-        "detail": str(error.message),
-        **error.extra,
-    }
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False),
-        status=error.status,
-        content_type="application/problem+json",
-    )
+    return problem_response(error.status, error.code, error.message, **error.extra)
 
 
 def _max_body() -> int:

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from hudong.core.errors import DomainError
+from hudong.core.errors import DomainError, problem_response
 from hudong.interactions.channels.webchat import conf
 
 TOKEN_HEADER = "X-Hudong-Chat-Token"
@@ -28,19 +28,7 @@ View = Callable[..., HttpResponseBase]
 def problem(exc: DomainError) -> HttpResponse:
     """The same problem JSON the API answers with, so the widget parses one error shape."""
     extra = {k: v for k, v in exc.extra.items() if isinstance(v, int | str)}
-    body = {
-        "type": f"urn:hudong:error:{exc.code}",
-        "title": str(exc.message),
-        "status": exc.status,
-        "code": exc.code,
-        "detail": str(exc.message),
-        **extra,
-    }
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False),
-        status=exc.status,
-        content_type="application/problem+json",
-    )
+    response = problem_response(exc.status, exc.code, exc.message, **extra)
     if "retry_after" in extra:
         response["Retry-After"] = str(extra["retry_after"])
     return response

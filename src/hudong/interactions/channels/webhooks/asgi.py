@@ -25,7 +25,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from hudong.core.errors import DomainError
+from hudong.core.errors import DomainError, problem_body
 from hudong.interactions.channels.webhooks import receive, signing
 from hudong.interactions.channels.webhooks.ingest import committer
 from hudong.interactions.channels.webhooks.receive import max_batch_bytes, max_bytes
@@ -51,15 +51,7 @@ async def _answer(send: Send, status: int, body: dict[str, Any], problem: bool =
 async def _problem(send: Send, status: int, code: str, detail: Any, **extra: Any) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         text = str(detail)
-    body = {
-        "type": f"urn:hudong:error:{code}",
-        "title": text,
-        "status": status,
-        "code": code,
-        "detail": text,
-        **extra,
-    }
-    await _answer(send, status, body, problem=True)
+    await _answer(send, status, problem_body(status, code, text, **extra), problem=True)
 
 
 def _too_large() -> Any:

@@ -14,24 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from hudong.core.errors import DomainError
+from hudong.core.errors import DomainError, problem_response
 from hudong.interactions.channels.webhooks import receive, signing
 
-
-def problem(status: int, code: str, detail: Any, **extra: Any) -> HttpResponse:
-    body = {
-        "type": f"urn:hudong:error:{code}",
-        "title": str(detail),
-        "status": status,
-        "code": code,
-        "detail": str(detail),
-        **extra,
-    }
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False),
-        status=status,
-        content_type="application/problem+json",
-    )
+problem = problem_response
 
 
 def _answer(status: int, body: dict[str, Any]) -> HttpResponse:
