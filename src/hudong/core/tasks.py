@@ -21,6 +21,14 @@ def dispatch_event(event_id: str) -> int:
     return events.dispatch(event_id)
 
 
+# Below the default: after a bulk write the worker does the waiting work first and lets the
+# subscribers (inbox routing...) catch up after, rather than the reverse.
+@task(priority=-10)
+def dispatch_events(event_ids: list[str]) -> int:
+    """Deliver the domain events a bulk write published (:func:`events.publish_many`)."""
+    return sum(events.dispatch(event_id) for event_id in event_ids)
+
+
 @task()
 def run_job(job_id: int) -> str:
     """Do the work of one job (import, export, resolution run...) with its progress recorded."""

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.tasks import task
 
-from hudong.core import events, schedules
+from hudong.core import schedules
 
 
 @task()
@@ -15,17 +15,6 @@ def process_events(event_ids: list[int]) -> str:
     from hudong.interactions.channels.webhooks import processing
 
     return processing.describe(processing.process(event_ids))
-
-
-# Below the default: under load the worker records the waiting events first and lets their
-# subscribers (inbox routing...) catch up after, rather than the reverse.
-DISPATCH_PRIORITY = -10
-
-
-@task(priority=DISPATCH_PRIORITY)
-def dispatch_events(event_ids: list[str]) -> int:
-    """Deliver the domain events a bulk run wrote, one task for the whole run."""
-    return sum(events.dispatch(event_id) for event_id in event_ids)
 
 
 @task()
