@@ -9,7 +9,7 @@ day are one purchase occasion), and the monetary value is the mean of the repeat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import ibis
@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from hudong.core.errors import DomainError
+from hudong.insights import duck
 
 
 @dataclass
@@ -50,12 +51,12 @@ def histories(kept: ir.Table, as_of: dt.datetime) -> ir.Table:
         first_value=daily.value.argmin(daily.day),
     )
     seconds = 86400.0
-    origin = ibis.timestamp(as_of)
+    origin = ibis.literal(int(as_of.replace(tzinfo=dt.UTC).timestamp()))
     return per.select(
         "customer_id",
         frequency=(per.n - 1).cast("float64"),
         recency=(per.last.epoch_seconds() - per.first.epoch_seconds()) / seconds,
-        T=(origin.epoch_seconds() - per.first.epoch_seconds()) / seconds,
+        T=(origin - per.first.epoch_seconds()) / seconds,
         monetary=(per.n > 1).ifelse((per.total - per.first_value) / (per.n - 1), 0.0),
     )
 
@@ -82,18 +83,30 @@ def score(con: Any, kept: ir.Table, as_of: dt.datetime, params: dict[str, Any]) 
         )
     except DomainError as exc:
         return _empty(con, {"status": "skipped", "reason": exc.code})
+    low, high = (result.intervals or {}).get("clv", (None, None))
     table = pa.table(
         {
             "customer_id": h["customer_id"],
             "expected_purchases": result.expected_purchases,
             "p_alive": result.p_alive,
             "clv": result.clv,
-            "clv_low": _or_null(result.clv_low, h.num_rows),
-            "clv_high": _or_null(result.clv_high, h.num_rows),
+            "clv_low": _or_null(low, h.num_rows),
+            "clv_high": _or_null(high, h.num_rows),
         }
     )
-    t = con.create_table("clv", table, temp=True, overwrite=True)
-    return Scored(t, {"status": "done", **result.summary})
+    t = duck.load(con, "clv", table)
+    fitted = result.fitted
+    summary = {
+        "status": "done",
+        "purchases": asdict(fitted.purchases),
+        "spend": asdict(fitted.spend),
+        "method": fitted.method,
+        "fit_seconds": round(fitted.seconds, 3),
+        "fit_customers": fitted.customers,
+        "repeat_buyers": fitted.repeat_buyers,
+        "scored": h.num_rows,
+    }
+    return Scored(t, summary)
 
 
 def _or_null(values: np.ndarray | None, n: int) -> pa.Array:
@@ -101,4 +114,4 @@ def _or_null(values: np.ndarray | None, n: int) -> pa.Array:
 
 
 def _empty(con: Any, summary: dict[str, Any]) -> Scored:
-    return Scored(con.create_table("clv", EMPTY.empty_table(), temp=True, overwrite=True), summary)
+    return Scored(duck.load(con, "clv", EMPTY.empty_table()), summary)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from hudong.core.jobs import Progress
 from hudong.core.models.jobs import Job
-from hudong.insights import clv_stage, measures, tiers
+from hudong.insights import clv_stage, duck, measures, tiers
 from hudong.insights.models import InsightsRun, RunStatus, ValuePolicy
 from hudong.insights.store import Store, Writer
 
@@ -96,12 +96,36 @@ def reads(store: Store) -> dict[str, str]:
     }
 
 
-TIMESTAMPS = {
-    "customers": ["created_at"],
-    "orders": ["ordered_at"],
-    "returns": ["requested_at"],
-    "interactions": ["started_at"],
-}
+# The type of every column read, so an empty table (a fresh database, a test) or SQLite's loose
+# typing never changes what the expressions see. Timestamps arrive as text from SQLite.
+SCHEMAS: dict[str, dict[str, str]] = {
+    "customers": {
+        "id": "int64", "region_id": "int64", "owner_id": "int64", "kind": "string",
+        "created_at": "timestamp",
+    },
+    "orders": {
+        "id": "int64", "customer_id": "int64", "total": "float64", "status": "string",
+        "channel": "string", "ordered_at": "timestamp", "warehouse_id": "int64",
+    },
+    "lines": {
+        "order_id": "int64", "product_id": "int64", "quantity": "int64",
+        "unit_price": "float64", "unit_cost": "float64",
+    },
+    "products": {"id": "int64", "line_id": "int64"},
+    "returns": {
+        "customer_id": "int64", "amount": "float64", "requested_at": "timestamp",
+        "cost_back": "float64",
+    },
+    "interactions": {
+        "id": "int64", "customer_id": "int64", "channel": "string", "direction": "string",
+        "agent_id": "int64", "duration_seconds": "int64", "cost": "float64",
+        "started_at": "timestamp", "identifier_used": "string",
+    },
+    "previous": {
+        "customer_id": "int64", "tier": "string", "is_gold": "boolean", "is_mvc": "boolean",
+        "is_mgc": "boolean", "is_drag": "boolean", "is_bzc": "boolean", "clv": "float64",
+    },
+}  # fmt: skip
 
 
 class _Timer:
@@ -143,12 +167,8 @@ def _product_lines(products: pa.Table, categories: pa.Table) -> pa.Table:
 
 
 def _load(con: Any, name: str, data: pa.Table) -> ir.Table:
-    t = con.create_table(name, data, temp=True, overwrite=True)
-    for col in TIMESTAMPS.get(name, []):
-        t = t.mutate(**{col: t[col].cast("timestamp")})
-    if name == "previous":  # SQLite hands booleans over as 0/1
-        t = t.mutate(**{c: t[c].cast("boolean") for c in t.columns if c.startswith("is_")})
-    return t
+    t = duck.load(con, f"raw_{name}", data)
+    return duck.load(con, name, t.select(**{c: t[c].cast(ty) for c, ty in SCHEMAS[name].items()}))
 
 
 def _read(store: Store, run: InsightsRun) -> dict[str, pa.Table]:
@@ -205,8 +225,7 @@ def _close(run: InsightsRun, started: float) -> None:
 def _compute(
     run: InsightsRun, store: Store, timer: _Timer, params: dict[str, Any], as_of: dt.datetime
 ) -> None:
-    con = ibis.duckdb.connect()
-    con.raw_sql("SET TimeZone = 'UTC'")
+    con = duck.connect()
     with timer("read"):
         frames = _read(store, run)
     windows = measures.Windows.of(
@@ -216,22 +235,25 @@ def _compute(
         t = {name: _load(con, name, data) for name, data in frames.items()}
         kept = measures.kept_orders(t["orders"], t["lines"], windows)
         m = measures.customer_measures(
-            t["customers"], t["orders"], t["lines"], t["products"], t["returns"],
-            t["interactions"], windows,
+            t["customers"],
+            t["orders"],
+            t["lines"],
+            t["products"],
+            t["returns"],
+            t["interactions"],
+            windows,
         )
         m = measures.rfm_scores(m)
-        base = con.create_table("measures", m.to_pyarrow(), temp=True, overwrite=True)
+        base = duck.load(con, "measures", m)
     with timer("clv"):
         scored = clv_stage.score(con, kept, as_of, params)
         run.summary["clv"] = scored.summary
-        base = base.left_join(scored.table, base.id == scored.table.customer_id).drop(
-            "customer_id"
-        )
+        base = base.left_join(scored.table, base.id == scored.table.customer_id).drop("customer_id")
     with timer("tiers"):
         buyers = int(base.filter(base.orders_total > 0).count().execute())
         v = tiers.value_tiers(base, float(params["tier_a_share"]), float(params["tier_b_share"]))
         v = tiers.lists(v, params, as_of, buyers)
-        final = con.create_table("final", v.to_pyarrow(), temp=True, overwrite=True)
+        final = duck.load(con, "final", v)
         run.summary.update(_summary(final, buyers))
     with timer("write"):
         written = _write(store, run, con, final, t["previous"], as_of)
@@ -261,14 +283,18 @@ def _summary(final: ir.Table, buyers: int) -> dict[str, Any]:
     by_tier = final.group_by("tier").aggregate(
         customers=final.count(), profit=final.profit.sum(), revenue=final.revenue.sum()
     )
-    flags = final.aggregate(
-        customers=final.count(),
-        gold=final.is_gold.cast("int64").sum(),
-        drag=final.is_drag.cast("int64").sum(),
-        mvc=final.is_mvc.cast("int64").sum(),
-        mgc=final.is_mgc.cast("int64").sum(),
-        bzc=final.is_bzc.cast("int64").sum(),
-    ).to_pyarrow().to_pylist()[0]
+    flags = (
+        final.aggregate(
+            customers=final.count(),
+            gold=final.is_gold.cast("int64").sum(),
+            drag=final.is_drag.cast("int64").sum(),
+            mvc=final.is_mvc.cast("int64").sum(),
+            mgc=final.is_mgc.cast("int64").sum(),
+            bzc=final.is_bzc.cast("int64").sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     tiers_out = {
         r["tier"]: {
             "customers": r["customers"],
@@ -289,7 +315,7 @@ def _as_db(store: Store, table: pa.Table) -> pa.Table:
             col = pc.round(col.cast(pa.float64()), 2)
         elif pa.types.is_timestamp(col.type):
             if store.vendor == "sqlite":
-                col = pc.strftime(col, format="%Y-%m-%d %H:%M:%S.%f")
+                col = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
             else:
                 col = col.cast(pa.timestamp("us", tz="UTC"))
         cols[name] = col

@@ -57,9 +57,7 @@ def kept_orders(orders: ir.Table, lines: ir.Table, w: Windows) -> ir.Table:
     margin = lines.group_by("order_id").aggregate(
         margin=(_.quantity * (_.unit_price - _.unit_cost)).sum()
     )
-    kept = orders.filter(
-        (_.status != "cancelled") & (_.ordered_at <= ibis.timestamp(w.as_of))
-    )
+    kept = orders.filter((_.status != "cancelled") & (_.ordered_at <= ibis.timestamp(w.as_of)))
     joined = kept.left_join(margin, kept.id == margin.order_id)
     return joined.select(
         "id", "customer_id", "total", "ordered_at", margin=joined.margin.fill_null(0.0)
@@ -152,7 +150,8 @@ def customer_measures(
         product_lines=_.product_lines.fill_null(0),
     )
     t = t.mutate(profit=_.gross_margin - _.cost_to_serve)
-    recency = (ibis.timestamp(w.as_of).epoch_seconds() - _.last_order_at.epoch_seconds()) // 86400
+    as_of = int(w.as_of.replace(tzinfo=dt.UTC).timestamp())
+    recency = (ibis.literal(as_of) - t.last_order_at.epoch_seconds()) // 86400
     return t.mutate(recency_days=recency.cast("int64"))
 
 

@@ -83,6 +83,9 @@ class Store:
                 return cur.fetch_arrow_table()
             finally:
                 cur.close()
+                # End the read transaction: an old snapshot could not be upgraded to a write
+                # once someone else (the run's own progress rows) has committed.
+                self._con.rollback()
         with connection.cursor() as cur:
             cur.execute(sql)
             names = [c[0] for c in cur.description]

@@ -16,7 +16,9 @@ import ibis.expr.types as ir
 from ibis import _
 
 
-def _top(t: ir.Table, metric: ir.NumericValue, eligible: ir.BooleanValue, k: int) -> ir.BooleanValue:
+def _top(
+    t: ir.Table, metric: ir.NumericValue, eligible: ir.BooleanValue, k: int
+) -> ir.BooleanValue:
     """True for the ``k`` eligible rows with the highest ``metric`` (ties broken by id)."""
     if k <= 0:
         return ibis.literal(False)
@@ -37,12 +39,10 @@ def value_tiers(t: ir.Table, a_share: float, b_share: float) -> ir.Table:
         _total=value.sum().over(ibis.window()),
     )
     before = (_._cum - _._value) / ibis.greatest(_._total, 1e-9)
-    tier = (
-        ibis.cases(
-            ((_._value > 0) & (before < a_share), "A"),
-            ((_._value > 0) & (before < a_share + b_share), "B"),
-            else_="C",
-        )
+    tier = ibis.cases(
+        ((_._value > 0) & (before < a_share), "A"),
+        ((_._value > 0) & (before < a_share + b_share), "B"),
+        else_="C",
     )
     share = (_._total > 0).ifelse(_._cum / ibis.greatest(_._total, 1e-9), 1.0)
     return t.mutate(tier=tier, value_rank_share=share).drop("_value", "_cum", "_total")
@@ -62,13 +62,15 @@ def lists(t: ir.Table, params: dict[str, Any], as_of: dt.datetime, buyers: int) 
         is_bzc=t.profit < 0,
         is_drag=buyer & ((t.last_order_at < inactive_since) | (t.profit < 0)),
         was_top_last_year=_top(
-            t, t.revenue_last_year, buyer & (t.revenue_last_year > 0), k(params["top_last_year_share"])
+            t,
+            t.revenue_last_year,
+            buyer & (t.revenue_last_year > 0),
+            k(params["top_last_year_share"]),
         ),
     )
     growth = t.clv.fill_null(0.0) - t.profit
-    return t.mutate(
-        is_mgc=_top(t, growth, buyer & ~t.is_mvc & (growth > 0), k(params["mgc_share"]))
-    )
+    eligible = (t.orders_total > 0) & t.clv.notnull() & ~t.is_mvc & (growth > 0)
+    return t.mutate(is_mgc=_top(t, growth, eligible, k(params["mgc_share"])))
 
 
 def flags_of(t: ir.Table) -> ir.StringValue:

@@ -38,9 +38,7 @@ class ValuePolicy(models.Model):
         _("tier B: share of value"), "0.150", _("B makes the next share; C is the rest")
     )
     gold_share = share(_("gold: top share by predicted value"), "0.050")
-    drag_inactive_days = models.PositiveIntegerField(
-        _("drag: days without an order"), default=365
-    )
+    drag_inactive_days = models.PositiveIntegerField(_("drag: days without an order"), default=365)
     mvc_share = share(_("MVC: top share by current value"), "0.100")
     mgc_share = share(_("MGC: top share by growth potential"), "0.100")
     top_last_year_share = share(_("top customers of last year: share"), "0.050")
@@ -58,7 +56,7 @@ class ValuePolicy(models.Model):
     )
     clv_sample_size = models.PositiveIntegerField(
         _("CLV fit sample size"),
-        default=200_000,
+        default=50_000,
         help_text=_("customers the model is fitted on; every customer is scored"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -109,3 +109,6 @@ class ValueChange(models.Model):
         indexes = [models.Index(fields=["customer", "run"], name="valuechange_customer")]
         verbose_name = _("value change")
         verbose_name_plural = _("value changes")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.tier_before}→{self.tier_after}"

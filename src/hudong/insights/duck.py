@@ -1,0 +1,34 @@
+"""The DuckDB side of a run: one in-process connection, Arrow tables loaded into it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+
+def connect() -> Any:
+    """A fresh in-memory DuckDB behind Ibis, in UTC (timestamps are naive UTC throughout)."""
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET TimeZone = 'UTC'")
+    return con
+
+
+def load(con: Any, name: str, data: pa.Table | ir.Table) -> ir.Table:
+    """``data`` as a temporary DuckDB table named ``name`` (replacing one of that name).
+
+    Arrow goes in through DuckDB's zero-copy scan of a registered table; an Ibis expression is
+    materialised where it is, so later expressions start from stored columns.
+    """
+    if isinstance(data, ir.Table):
+        return con.create_table(name, data, temp=True, overwrite=True)
+    raw = con.con
+    source = f"__arrow_{name}"
+    raw.register(source, data)
+    try:
+        raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{source}"')
+    finally:
+        raw.unregister(source)
+    return con.table(name)
