@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import time
 from typing import Any
 
@@ -27,7 +28,13 @@ def run_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """An insights run started from the page or the API, watched through its job."""
     from hudong.insights import engine
 
-    run = engine.run(trigger="manual", job=job, progress=progress)
+    as_of = job.params.get("as_of")
+    run = engine.run(
+        trigger="manual",
+        job=job,
+        progress=progress,
+        as_of=dt.datetime.fromisoformat(as_of) if as_of else None,
+    )
     return {"run": run.pk, "status": run.status, "seconds": run.seconds, **run.rows}
 
 

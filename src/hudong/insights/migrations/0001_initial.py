@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('rfm_window_days', models.PositiveIntegerField(default=730, help_text='orders older than this do not count', verbose_name='RFM window (days)')),
                 ('clv_horizon_months', models.PositiveSmallIntegerField(default=12, verbose_name='CLV horizon (months)')),
                 ('discount_rate', models.DecimalField(decimal_places=3, default=Decimal('0.100'), max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='annual discount rate')),
-                ('clv_sample_size', models.PositiveIntegerField(default=50000, help_text='customers the model is fitted on; every customer is scored', verbose_name='CLV fit sample size')),
+                ('clv_sample_size', models.PositiveIntegerField(default=20000, help_text='customers the model is fitted on; every customer is scored', verbose_name='CLV fit sample size')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
             ],
             options={

@@ -56,7 +56,7 @@ class ValuePolicy(models.Model):
     )
     clv_sample_size = models.PositiveIntegerField(
         _("CLV fit sample size"),
-        default=50_000,
+        default=20_000,
         help_text=_("customers the model is fitted on; every customer is scored"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
