@@ -1,3 +1,4 @@
+from hudong.insights.models.kpis import KpiFact
 from hudong.insights.models.playbook import FollowUpTask, TaskStatus
 from hudong.insights.models.runs import InsightsRun, RunStatus, ValuePolicy
 from hudong.insights.models.segments import (
@@ -15,6 +16,7 @@ __all__ = [
     "FollowUpTask",
     "TaskStatus",
     "InsightsRun",
+    "KpiFact",
     "RunStatus",
     "Segment",
     "SegmentKind",
