@@ -130,4 +130,13 @@ ENDPOINTS: list[Endpoint] = [
         {"purpose": "service", "body": "您的包裹已发出", "channel": "sms"},
     ),
     Endpoint("screen pop frame (telephony)", "page", "/cti/pop/{id}/", "telephony:frame"),
+    # Insights (issue 6): the playbook's follow-up tasks of a customer
+    Endpoint("customer tasks API", "api", "/api/v1/customers/{id}/tasks", "api-v1:customer_tasks"),
+    Endpoint(
+        "customer task API create",
+        "api-post",
+        "/api/v1/customers/{id}/tasks",
+        "api-v1:create_customer_task",
+        {"title": "回访"},
+    ),
 ]

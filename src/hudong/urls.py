@@ -13,6 +13,7 @@ urlpatterns = [
     path("hooks/", include("hudong.interactions.channels.webhooks.urls")),
     path("cti/", include("hudong.interactions.channels.telephony.urls")),
     path("chat/", include("hudong.interactions.channels.webchat.urls")),
+    path("insights/", include("hudong.insights.urls_playbook")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

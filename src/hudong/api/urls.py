@@ -10,6 +10,7 @@ from hudong.core.api import router as core_router
 from hudong.customers.api import router as customers_router
 from hudong.customers.api_io import router as customers_io_router
 from hudong.customers.api_resolution import router as identity_router
+from hudong.insights.api_playbook import router as playbook_router
 from hudong.interactions.api import router as interactions_router
 from hudong.interactions.channels.email.api import router as email_router
 from hudong.interactions.channels.sms.api import router as sms_router
@@ -39,3 +40,4 @@ api.add_router("", webhooks_router)
 api.add_router("", telephony_router)
 api.add_router("", webchat_router)
 api.add_router("", inbox_router)
+api.add_router("", playbook_router)
