@@ -139,4 +139,18 @@ ENDPOINTS: list[Endpoint] = [
         "api-v1:create_customer_task",
         {"title": "回访"},
     ),
+    # Segments (issue 6): a filter's live count and preview name only customers in scope; the
+    # endpoints that take a segment id are in tests/insights/test_segments_authz.py
+    Endpoint(
+        "segment editor live count",
+        "search",
+        "/insights/segments/count/?filter=id%20%3D%20{id}",
+        "segments:count",
+    ),
+    Endpoint(
+        "segment preview API",
+        "api-search",
+        "/api/v1/segments/preview?filter=id%20%3D%20{id}",
+        "api-v1:preview_segment_get",
+    ),
 ]

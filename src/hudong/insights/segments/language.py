@@ -82,7 +82,7 @@ COMMA: ","
 DOT: "."
 STRING: /"(?:[^"\\]|\\.)*"/
 NUMBER: /-?\d+(\.\d+)?(?![\w])/
-NAME: /(?!\d)[\w][\w-]*/
+NAME: /(?!(?:and|or|not|in)\b)(?!\d)[\w][\w-]*/i
 
 %import common.WS
 %ignore WS
@@ -217,7 +217,7 @@ class Compiler:
 
     # -- fields --------------------------------------------------------------------------------
     def rule_flag(self, tree: Tree) -> Q:
-        return self.flag(tree.children[0])
+        return self.flag(_tokens(tree, "NAME")[0])
 
     def flag(self, token: Token) -> Q:
         name = str(token).lower()
@@ -234,7 +234,8 @@ class Compiler:
         raise _unknown(str(token), token.column or 1)
 
     def rule_comparison(self, tree: Tree) -> Q:
-        field, op, value = tree.children
+        field, _op, value = tree.children
+        op = _tokens(tree, "OPERATOR")[0]
         spec, key, _column = self.field(field)
         return spec.compare(key, str(op), [self.value(value)], op.column or 1)
 
@@ -287,34 +288,40 @@ class Compiler:
             )
         return n
 
+    def times(self, token: Token) -> int:
+        text = str(token)
+        if not text.isdigit() or not 1 <= int(text) <= 10_000:
+            raise F.bad_value(token.column or 1, text, gettext("a whole number from 1"))
+        return int(text)
+
     def since(self, token: Token) -> dt.datetime:
         return self.now - dt.timedelta(days=self.days(token))
 
     def rule_bought(self, tree: Tree) -> Q:
         value = self.value(tree.children[2])
-        numbers = [t for t in tree.children if _is(t, "NUMBER")]
+        numbers = _tokens(tree, "NUMBER")
         since = self.since(numbers[0]) if numbers else None
         return F.bought_category(value, since)
 
     def rule_no_order(self, tree: Tree) -> Q:
-        number = next(t for t in tree.children if _is(t, "NUMBER"))
-        return ~F.ordered_since(self.since(number))
+        return ~F.ordered_since(self.since(_tokens(tree, "NUMBER")[0]))
 
     def rule_ordered(self, tree: Tree) -> Q:
-        number = next(t for t in tree.children if _is(t, "NUMBER"))
-        return F.ordered_since(self.since(number))
+        return F.ordered_since(self.since(_tokens(tree, "NUMBER")[0]))
 
     def rule_complained(self, tree: Tree) -> Q:
-        numbers = [t for t in tree.children if _is(t, "NUMBER")]
-        at_least = 1
-        if len(numbers) == 2:
-            at_least = self.days(numbers[0])  # same bounds suit a count
+        numbers = _tokens(tree, "NUMBER")
+        at_least = self.times(numbers[0]) if len(numbers) == 2 else 1
         days = self.days(numbers[-1])
         return F.complained(days, at_least, self.now)
 
 
 def _is(node: Any, kind: str) -> bool:
     return isinstance(node, Token) and node.type == kind
+
+
+def _tokens(tree: Tree, kind: str) -> list[Token]:
+    return [t for t in tree.children if isinstance(t, Token) and t.type == kind]
 
 
 def _unquote(text: str) -> str:
