@@ -9,7 +9,10 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from hudong.core import audit, scoping
-        from hudong.insights import models, tasks  # noqa: F401  (registries)
+        from hudong.insights import models, queries, tasks  # noqa: F401  (registries)
+        from hudong.interactions import tiers
+
+        tiers.use_source(queries.tiers_of)
 
         scoping.register(
             "insights",

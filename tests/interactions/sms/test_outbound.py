@@ -42,7 +42,8 @@ def test_a_service_sms_reaches_the_gateway_and_its_receipt_marks_it_delivered(
     assert Interaction.objects.filter(customer=customer, channel="sms", direction="out").exists()
     # And when the handset confirms, the signed receipt marks the message delivered
     assert wait_until(lambda: _status(message) == OutboundStatus.DELIVERED)
-    assert [c.status_code for c in gateway.callbacks] == [204, 204]
+    # (the gateway notes each callback's answer once it has read it: wait for the second)
+    assert wait_until(lambda: [c.status_code for c in gateway.callbacks] == [204, 204])
 
 
 def test_an_undeliverable_number_marks_the_message_failed_with_the_carrier_code(
