@@ -224,3 +224,36 @@ def test_api_lists_validate_thresholds(agent_a: Any, region_a: Any) -> None:
     report = client.get("/api/v1/playbook/spend_shift").json()["report"]
     assert [r["tier"] for r in report["rows"]] == ["A", "B", "C"]
     assert len(json.loads(client.get("/api/v1/playbook").content)) == len(lists.LISTS)
+
+
+def test_lists_read_a_real_insights_run(admin_user: Any, region_a: Any) -> None:
+    """The engine's own rows (not hand-made ones) put the right customers on the lists."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hudong.insights import engine
+
+    now = timezone.now()
+    last_year = now - dt.timedelta(days=365)
+    this_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    # the middle of "the same period last year", whatever the day the test runs
+    same_period = this_start.replace(year=now.year - 1) + (now - this_start) / 2
+    tea = ProductFactory(category=CategoryFactory(code="tea-run", name="茶"))
+    top = CustomerFactory(region=region_a)
+    for when, total in ((same_period, "50000.00"), (now, "10.00")):
+        order = OrderFactory(customer=top, ordered_at=when, total=Decimal(total))
+        OrderLine.objects.create(
+            order=order, product=tea, quantity=1, unit_price=Decimal(total), unit_cost=Decimal(1)
+        )
+    for _ in range(5):
+        small = CustomerFactory(region=region_a)
+        order = OrderFactory(customer=small, ordered_at=last_year, total=Decimal("20.00"))
+        OrderLine.objects.create(
+            order=order, product=tea, quantity=1, unit_price=Decimal(20), unit_cost=Decimal(1)
+        )
+    engine.run(as_of=now + dt.timedelta(seconds=1))
+    row = lists.CustomerValue.objects.get(pk=top.pk)
+    assert row.was_top_last_year and row.revenue_ytd < row.revenue_prev_ytd
+    assert list(members(admin_user, "lagging")) == [top.pk]
+    assert top.pk in members(admin_user, "cross_sell", tiers="ABC")

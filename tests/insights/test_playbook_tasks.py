@@ -149,3 +149,44 @@ def test_tasks_api(agent_a: Any, complainers: list[Any]) -> None:
     )
     assert bad.status_code == 400 and bad.json()["code"] == "playbook.assignee_invalid"
     assert client.get(f"/api/v1/customers/{elsewhere.pk}/tasks").status_code == 404
+
+
+def test_add_the_selected_rows_to_a_static_segment(agent_a: Any, complainers: list[Any]) -> None:
+    from hudong.insights.segments import actions as segment_actions
+    from hudong.insights.segments import queries as segment_queries
+
+    owned, unowned, elsewhere = complainers
+    segment = segment_actions.create(agent_a, name="投诉大客户", kind="static")
+    client = login(agent_a)
+    assert "投诉大客户" in client.get("/insights/playbook/complained/").content.decode()
+    resp = client.post(
+        "/insights/playbook/complained/act/",
+        {
+            "action": "segment",
+            "scope": "selected",
+            "ids": [owned.pk, elsewhere.pk],
+            "segment": segment.pk,
+        },
+    )
+    assert resp.status_code == 302
+    assert set(segment_queries.members(agent_a, segment).values_list("pk", flat=True)) == {owned.pk}
+    # the whole list through the API adds the rest
+    resp = client.post(
+        "/api/v1/playbook/complained/segment",
+        data=json.dumps({"segment_id": segment.pk, "whole_list": True}),
+        content_type="application/json",
+    )
+    assert resp.status_code == 200 and resp.json() == {"added": 1}
+    assert set(segment_queries.members(agent_a, segment).values_list("pk", flat=True)) == {
+        owned.pk,
+        unowned.pk,
+    }
+    # a segment of another user is not found
+    other = make_user(Role.AGENT, owned.region, username="seg-other")
+    theirs = segment_actions.create(other, name="别人的", kind="static")
+    resp = client.post(
+        "/api/v1/playbook/complained/segment",
+        data=json.dumps({"segment_id": theirs.pk, "customer_ids": [owned.pk]}),
+        content_type="application/json",
+    )
+    assert resp.status_code in {403, 404}

@@ -54,7 +54,6 @@ def show(request: HttpRequest, key: str) -> HttpResponse:
         rows=[(c, [(col, getattr(c, col.key, None)) for col in lst.columns]) for c in rows],
         form=ActionForm(initial={"title": lst.title}),
         segments=segmenting.static_segments(request.user),
-        segments_available=segmenting.available(),
     )
     return render(request, "insights/playbook/list.html", context)
 
