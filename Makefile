@@ -22,6 +22,7 @@ migrate: install
 
 demo: migrate
 	$(HUDONG) demo --customers $(DEMO_CUSTOMERS) --seed 42 --if-empty --find-duplicates
+	$(HUDONG) insights run --if-none
 
 run: demo
 	$(HUDONG) collectstatic --no-input -v 0

@@ -45,6 +45,7 @@ TOPICS = [
     ("询价", "想了解批量采购的价格。"),
     ("售后维修", "产品保修期内出现故障，怎么报修？"),
 ]
+COMPLAINT_TOPICS = [3, 5]  # damaged goods, late delivery: the customer's contact is a complaint
 NEXT_STEPS = ["回电确认处理结果", "寄出换货", "发送发票", "等待客户提供照片", "安排上门维修"]
 OPEN_STATES = np.array(["open", "waiting_customer", "waiting_us"])
 STILL_OPEN_DAYS = 14
@@ -144,7 +145,7 @@ def plan(
         "duration_seconds": seconds,
         "subject": [TOPICS[t][0] for t in topic.tolist()],
         "content": [TOPICS[t][1] for t in topic.tolist()],
-        "outcome": [""] * n,
+        "outcome": np.where(inbound & np.isin(topic, COMPLAINT_TOPICS), "complaint", "").tolist(),
         "cost": Money(_costs(channel, seconds)),
         "identifier_used": [""] * n,
         "external_id": [""] * n,

@@ -26,12 +26,17 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser("run", help="run the insights engine now")
         run.add_argument("--as-of", help="compute values as of this date (YYYY-MM-DD), UTC")
+        run.add_argument(
+            "--if-none", action="store_true", help="do nothing if a run has already succeeded"
+        )
         runs = sub.add_parser("runs", help="show the last runs")
         runs.add_argument("--limit", type=int, default=10)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "runs":
             self._runs(options["limit"])
+            return
+        if options["if_none"] and InsightsRun.objects.filter(status="done").exists():
             return
         params: dict[str, Any] = {}
         if options.get("as_of"):
