@@ -25,6 +25,10 @@ from hudong.insights.kpis.scope import View, add_months, parse_month
 from hudong.interactions.models import Interaction
 
 TOKEN = re.compile(r"^[a-z]+(:[A-Za-z0-9+_-]{1,20}){0,2}$")
+KINDS = {
+    "tier", "clv", "freq", "gap", "channel", "region", "buyers", "retained", "churned",
+    "repeat", "new", "converted", "contacted", "multichannel",
+}  # fmt: skip
 EVER = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 NEVER = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 
@@ -40,7 +44,10 @@ def _at(day: dt.date) -> dt.datetime:
 def _month_span(view: View, arg: str) -> tuple[dt.datetime, dt.datetime]:
     """The month named by ``arg`` (YYYY-MM), or the filter's whole range when empty."""
     if arg:
-        start = parse_month(arg)
+        try:
+            start = parse_month(arg)
+        except DomainError:
+            raise bad_point() from None
         return _at(start), _at(add_months(start, 1))
     return _at(view.filters.start), _at(add_months(view.filters.end, 1))
 
@@ -97,6 +104,8 @@ def condition(view: View, token: str) -> Q:
         raise bad_point()
     kind, *args = token.split(":")
     arg = args[0] if args else ""
+    if kind not in KINDS:
+        raise bad_point()
     if kind in {"tier", "clv"}:
         if arg not in {"A", "B", "C"}:
             raise bad_point()
@@ -143,12 +152,10 @@ def condition(view: View, token: str) -> Q:
         if kind == "converted":
             q &= Q(pk__in=_kept(view, EVER, NEVER).values("customer_id"))
         return q
-    if kind in {"contacted", "multichannel"}:
-        seen = _contacts(view, start, end).values("customer_id")
-        if kind == "multichannel":
-            seen = seen.annotate(n=Count("channel", distinct=True)).filter(n__gte=2)
-        return Q(pk__in=seen.values("customer_id"))
-    raise bad_point()
+    seen = _contacts(view, start, end).values("customer_id")  # contacted, multichannel
+    if kind == "multichannel":
+        seen = seen.annotate(n=Count("channel", distinct=True)).filter(n__gte=2)
+    return Q(pk__in=seen.values("customer_id"))
 
 
 def customers(view: View, token: str) -> QuerySet[Customer]:
