@@ -153,4 +153,25 @@ ENDPOINTS: list[Endpoint] = [
         "/api/v1/segments/preview?filter=id%20%3D%20{id}",
         "api-v1:preview_segment_get",
     ),
+    # Dashboards (issue 6): the customers behind a chart's point ("new": customers created in
+    # the default range, the last 12 months); the role matrix of the dashboards themselves is in
+    # tests/insights/test_dashboards_authz.py
+    Endpoint(
+        "dashboard drill-down list",
+        "search",
+        "/insights/charts/conversion/customers/?point=new",
+        "dashboards:drill",
+    ),
+    Endpoint(
+        "dashboard drill-down API",
+        "api-search",
+        "/api/v1/dashboards/charts/conversion/customers?point=new",
+        "api-v1:drill_customers",
+    ),
+    Endpoint(
+        "dashboard drill-down CSV",
+        "export",
+        "/insights/charts/conversion/customers.csv?point=new",
+        "dashboards:drill_export",
+    ),
 ]
