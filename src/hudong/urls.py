@@ -14,6 +14,7 @@ urlpatterns = [
     path("cti/", include("hudong.interactions.channels.telephony.urls")),
     path("chat/", include("hudong.interactions.channels.webchat.urls")),
     path("insights/", include("hudong.insights.urls_playbook")),
+    path("insights/", include("hudong.insights.urls_dashboards")),
     path("insights/", include("hudong.insights.urls_segments")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
