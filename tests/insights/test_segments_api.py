@@ -216,3 +216,19 @@ def test_exports_neutralise_formulas(world: dict[str, Any]) -> None:
     cells = [v for row in book.active.iter_rows(values_only=True) for v in row]
     assert "'=HYPERLINK(1)" in cells
     assert agent.get(f"/insights/segments/{segment.pk}/export.pdf").status_code == 404
+
+
+def test_a_saved_filter_that_no_longer_compiles_is_shown_not_a_500(world: dict[str, Any]) -> None:
+    # Given a segment whose category was removed after it was saved
+    segment = Segment.objects.create(
+        name="旧", filter='bought category "gone"', owner=world["agent"]
+    )
+    agent = client_for(world["agent"])
+    # Then its pages and API say what is wrong
+    count = agent.get(f"/insights/segments/{segment.pk}/count/")
+    assert count.status_code == 200 and 'data-code="segments.bad_value"' in count.content.decode()
+    page = agent.get(f"/insights/segments/{segment.pk}/")
+    assert page.status_code == 200 and "gone" in page.content.decode()
+    api = agent.get(f"/api/v1/segments/{segment.pk}/members")
+    assert api.status_code == 400 and api.json()["code"] == "segments.bad_value"
+    assert agent.get(f"/insights/segments/{segment.pk}/export.csv").status_code == 404

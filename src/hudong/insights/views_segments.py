@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -40,7 +41,10 @@ EXAMPLES = [
 class SegmentForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     description = forms.CharField(
-        label=gettext_lazy("description"), max_length=2000, required=False, widget=forms.Textarea
+        label=gettext_lazy("description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     filter = forms.CharField(
         label=gettext_lazy("filter"), max_length=MAX_LENGTH, required=False, widget=forms.Textarea
@@ -63,7 +67,10 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 def segment_count(request: HttpRequest, segment_id: int) -> HttpResponse:
     """A list row's member count in the user's scope (htmx loads it after the page)."""
     segment = queries.get_segment(request.user, segment_id)
-    n = queries.members(request.user, segment).count()
+    try:
+        n = queries.members(request.user, segment).count()
+    except DomainError as exc:  # a saved filter that no longer compiles
+        return render(request, "insights/segments/count_error.html", {"error": exc})
     return HttpResponse(f'<span data-count="{n}">{n}</span>')
 
 
@@ -147,7 +154,7 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
         page, error = None, exc
     history = queries.snapshots(request.user, segment)
     chart = {
-        "labels": [s["taken_at"].strftime("%Y-%m-%d %H:%M") for s in history],
+        "labels": [timezone.localtime(s["taken_at"]).strftime("%Y-%m-%d %H:%M") for s in history],
         "series": [{"name": _("Members"), "data": [s["count"] for s in history]}],
     }
     return render(
