@@ -9,7 +9,7 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from hudong.core import audit, scoping
-        from hudong.insights import models, queries, tasks  # noqa: F401  (registries)
+        from hudong.insights import models, panels, queries, tasks  # noqa: F401  (registries)
         from hudong.interactions import tiers
 
         tiers.use_source(queries.tiers_of)
@@ -21,3 +21,4 @@ class InsightsConfig(AppConfig):
             owner_path="customer__owner",
         )
         audit.track(models.ValuePolicy)
+        audit.track(models.FollowUpTask, customer="customer_id")
