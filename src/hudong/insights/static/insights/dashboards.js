@@ -13,7 +13,9 @@
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     var unit = spec.unit || "";
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      animation: false,
+      // the tooltip is drawn in the SVG, not as HTML with inline styles (CSP forbids those)
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { show: spec.series.length > 1 },
       grid: { left: 48, right: 16, top: 32, bottom: 64, containLabel: true },
       xAxis: { type: "category", data: spec.labels, axisLabel: { interval: 0, rotate: spec.labels.length > 6 ? 30 : 0 } },
