@@ -12,14 +12,17 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+from django.core.cache import cache
+from django.db.models import Count, Max
 
 from hudong.commerce.models import Order
 from hudong.customers.queries import visible_customers
 from hudong.insights.kpis.facts import compute
-from hudong.insights.models import CustomerValue
+from hudong.insights.models import CustomerValue, InsightsRun
 from hudong.interactions.models import Interaction
 
 TS = pa.timestamp("us")
+CACHE_SECONDS = 300
 
 
 def _naive(moment: dt.datetime | None) -> dt.datetime | None:
@@ -136,3 +139,22 @@ def live_facts(user: Any, as_of: dt.datetime) -> list[dict[str, Any]]:
     finally:
         con.disconnect()
     return result.to_pylist()
+
+
+def cached_live_facts(
+    user: Any, run: InsightsRun | None, as_of: dt.datetime
+) -> list[dict[str, Any]]:
+    """:func:`live_facts`, kept a few minutes for this user, this run and this set of
+    customers (the four dashboards and their exports share one count)."""
+    if run is None or run.finished_at is None:
+        return live_facts(user, as_of)
+    seen = visible_customers(user).order_by().aggregate(n=Count("pk"), last=Max("pk"))
+    key = (
+        f"insights:kpis:live:{user.pk}:{run.pk}:{run.finished_at.timestamp()}:"
+        f"{seen['n']}:{seen['last']}"
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = live_facts(user, as_of)
+        cache.set(key, rows, CACHE_SECONDS)
+    return list(rows)

@@ -217,7 +217,7 @@ class View:
 
     def _live(self) -> list[dict[str, Any]]:
         if self._live_rows is None:
-            from hudong.insights.kpis.live import live_facts
+            from hudong.insights.kpis.live import cached_live_facts
 
-            self._live_rows = live_facts(self.user, self.as_of)
+            self._live_rows = cached_live_facts(self.user, self.run, self.as_of)
         return self._live_rows
