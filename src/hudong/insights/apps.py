@@ -10,9 +10,11 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from hudong.core import audit, scoping
         from hudong.insights import models, panels, queries, tasks  # noqa: F401  (registries)
+        from hudong.insights import segments
         from hudong.interactions import tiers
 
         tiers.use_source(queries.tiers_of)
+        segments.install()  # after-run hook: segment snapshots
 
         scoping.register(
             "insights",

@@ -16,11 +16,14 @@ def connect() -> Any:
     return con
 
 
-def load(con: Any, name: str, data: pa.Table | ir.Table) -> ir.Table:
+def load(
+    con: Any, name: str, data: pa.Table | ir.Table, types: dict[str, str] | None = None
+) -> ir.Table:
     """``data`` as a temporary DuckDB table named ``name`` (replacing one of that name).
 
-    Arrow goes in through DuckDB's zero-copy scan of a registered table; an Ibis expression is
-    materialised where it is, so later expressions start from stored columns.
+    Arrow goes in through DuckDB's zero-copy scan of a registered table and is cast to
+    ``types`` (column → Ibis type) on the way, in one pass; an Ibis expression is materialised
+    where it is, so later expressions start from stored columns.
     """
     if isinstance(data, ir.Table):
         return con.create_table(name, data, temp=True, overwrite=True)
@@ -28,7 +31,10 @@ def load(con: Any, name: str, data: pa.Table | ir.Table) -> ir.Table:
     source = f"__arrow_{name}"
     raw.register(source, data)
     try:
-        raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{source}"')
+        scan = con.table(source)
+        if types:
+            scan = scan.select(**{c: scan[c].cast(t) for c, t in types.items()})
+        table = con.create_table(name, scan, temp=True, overwrite=True)
     finally:
         raw.unregister(source)
-    return con.table(name)
+    return table

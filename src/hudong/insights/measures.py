@@ -54,9 +54,7 @@ def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue) -> ir.NumericScalar:
 
 def kept_orders(orders: ir.Table, lines: ir.Table, w: Windows) -> ir.Table:
     """Orders that count (not cancelled, placed by ``as_of``) with their gross margin."""
-    margin = lines.group_by("order_id").aggregate(
-        margin=(_.quantity * (_.unit_price - _.unit_cost)).sum()
-    )
+    margin = lines.group_by("order_id").aggregate(margin=_.margin.sum())
     kept = orders.filter((_.status != "cancelled") & (_.ordered_at <= ibis.timestamp(w.as_of)))
     joined = kept.left_join(margin, kept.id == margin.order_id)
     return joined.select(

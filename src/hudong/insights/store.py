@@ -60,6 +60,11 @@ class Store:
 
         return pg_dbapi.connect(_pg_uri(connection.settings_dict))
 
+    def sibling(self) -> Store:
+        """Another store on its own connection, for reading in parallel (ADBC releases the
+        GIL while the database works); without ADBC there is only Django's connection."""
+        return Store(use_adbc=True) if self.adbc else self
+
     def close(self) -> None:
         if self._con is not None:
             self._con.close()
@@ -90,7 +95,9 @@ class Store:
             cur.execute(sql)
             names = [c[0] for c in cur.description]
             rows = cur.fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+        columns: list[tuple[Any, ...]] = (
+            list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        )
         return pa.table({n: pa.array(list(c)) for n, c in zip(names, columns, strict=True)})
 
     # -- writing -------------------------------------------------------------------------------
