@@ -28,6 +28,7 @@ tier), ``tier_profit``, ``clv`` (customers with a CLV and its sum, per tier), ``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import ibis
@@ -37,6 +38,7 @@ import pyarrow as pa
 from hudong.insights import engine
 from hudong.insights.kpis.bands import FREQUENCY_BANDS, GAP_BANDS
 
+Keep = Callable[[str, ir.Table], ir.Table]
 COLUMNS = ("metric", "period", "region_id", "key", "series", "value", "count")
 KNOWN_AFTER = dt.timedelta(minutes=1)
 
@@ -70,13 +72,21 @@ def _band(days: ir.NumericValue, bands: tuple[tuple[str, float, float], ...]) ->
     return case
 
 
-def order_facts(customers: ir.Table, kept: ir.Table, as_of: dt.datetime) -> list[ir.Table]:
-    """Orders, buyers, retention, churn, repeat buyers and purchase gaps per month."""
+def _identity(_name: str, t: ir.Table) -> ir.Table:
+    return t
+
+
+def orders_of(customers: ir.Table, kept: ir.Table, as_of: dt.datetime) -> ir.Table:
+    """The kept orders of current customers by ``as_of``, with region and month."""
     c = customers.select(cid=customers.id, region_id=customers.region_id)
     o = kept.filter(kept.ordered_at <= ibis.timestamp(as_of))
-    o = o.join(c, o.customer_id == c.cid).select(
+    return o.join(c, o.customer_id == c.cid).select(
         "customer_id", "region_id", "total", "ordered_at", period=_month(o.ordered_at)
     )
+
+
+def order_facts(o: ir.Table, as_of: dt.datetime, keep: Keep = _identity) -> list[ir.Table]:
+    """Orders, buyers, retention, churn, repeat buyers and purchase gaps per month."""
     out = [
         _shape(
             o.group_by(["period", "region_id"]).aggregate(n=o.count(), v=o.total.sum()),
@@ -85,8 +95,11 @@ def order_facts(customers: ir.Table, kept: ir.Table, as_of: dt.datetime) -> list
             value=ibis._.v,
         )
     ]
-    bm = o.group_by(["customer_id", "region_id", "period"]).aggregate(
-        n=o.count(), rev=o.total.sum()
+    bm = keep(
+        "kpi_buyer_months",
+        o.group_by(["customer_id", "region_id", "period"]).aggregate(
+            n=o.count(), rev=o.total.sum()
+        ),
     )
     g = bm.group_by(["period", "region_id"]).aggregate(n=bm.count(), v=bm.rev.sum())
     out.append(_shape(g, "buyers", count=g.n, value=g.v))
@@ -122,15 +135,13 @@ def gap_facts(o: ir.Table) -> ir.Table:
     return _shape(g, "gaps", count=g.n, key=g.band)
 
 
-def customer_facts(customers: ir.Table, kept: ir.Table, as_of: dt.datetime) -> list[ir.Table]:
+def customer_facts(customers: ir.Table, o: ir.Table, as_of: dt.datetime) -> list[ir.Table]:
     """New customers per month and how many of them have ordered since."""
     c = customers.filter(customers.created_at <= ibis.timestamp(as_of))
     c = c.select("id", "region_id", period=_month(c.created_at))
     g = c.group_by(["period", "region_id"]).aggregate(n=c.count())
     out = [_shape(g, "new_customers", count=g.n)]
-    ordered = kept.filter(kept.ordered_at <= ibis.timestamp(as_of)).select(
-        ordered_by=kept.customer_id
-    )
+    ordered = o.select(ordered_by=o.customer_id)
     conv = c.semi_join(ordered, c.id == ordered.ordered_by)
     g = conv.group_by(["period", "region_id"]).aggregate(n=conv.count())
     out.append(_shape(g, "converted", count=g.n))
@@ -192,13 +203,21 @@ def value_facts(final: ir.Table, as_of: dt.datetime) -> list[ir.Table]:
     return out
 
 
-def compute(tables: dict[str, ir.Table], as_of: dt.datetime) -> ir.Table:
+def compute(tables: dict[str, ir.Table], as_of: dt.datetime, con: Any = None) -> ir.Table:
     """Every fact of the dashboards from the run's tables (``customers``, ``kept_orders``,
-    ``interactions``, ``final``); ``as_of`` is naive UTC."""
-    customers, kept = tables["customers"], tables["kept_orders"]
+    ``interactions``, ``final``); ``as_of`` is naive UTC. With ``con`` (the DuckDB
+    connection), the orders and buyer-months that several facts read are computed once."""
+
+    def keep(name: str, t: ir.Table) -> ir.Table:
+        if con is None:
+            return t
+        return con.create_table(name, t, temp=True, overwrite=True)
+
+    customers = tables["customers"]
+    o = keep("kpi_orders", orders_of(customers, tables["kept_orders"], as_of))
     parts = [
-        *order_facts(customers, kept, as_of),
-        *customer_facts(customers, kept, as_of),
+        *order_facts(o, as_of, keep),
+        *customer_facts(customers, o, as_of),
         *interaction_facts(customers, tables["interactions"], as_of),
         *value_facts(tables["final"], as_of),
     ]
@@ -219,7 +238,7 @@ def _as_db(data: pa.Table, run_id: int, vendor: str) -> pa.Table:
 @engine.after_run("kpis")
 def write_facts(ctx: engine.RunContext) -> dict[str, Any]:
     """After every run: replace the dashboards' facts with this run's, in one transaction."""
-    data = compute(ctx.tables, ctx.windows.as_of).to_pyarrow()
+    data = compute(ctx.tables, ctx.windows.as_of, ctx.con).to_pyarrow()
     rows = _as_db(data, ctx.run.pk, ctx.store.vendor)
     with ctx.store.writing() as w:
         w.execute("DELETE FROM insights_kpifact")

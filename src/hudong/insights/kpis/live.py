@@ -135,7 +135,7 @@ def live_facts(user: Any, as_of: dt.datetime) -> list[dict[str, Any]]:
             name: con.create_table(name, data, temp=True)
             for name, data in scoped_tables(user, as_of).items()
         }
-        result = con.to_pyarrow(compute(tables, _naive(as_of) or as_of))
+        result = con.to_pyarrow(compute(tables, _naive(as_of) or as_of, con))
     finally:
         con.disconnect()
     return result.to_pylist()
