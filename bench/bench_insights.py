@@ -29,7 +29,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demo_db import BENCH_VAR, DEMO_VERSION, ROOT, django_env, ensure_demo_db  # noqa: E402
+from demo_db import (  # noqa: E402
+    BENCH_VAR,
+    DEMO_VERSION,
+    ROOT,
+    _single_file,
+    django_env,
+    ensure_demo_db,
+)
 
 CUSTOMERS = int(os.environ.get("BENCH_INSIGHTS_CUSTOMERS", "1000000"))
 ORDERS = int(os.environ.get("BENCH_INSIGHTS_ORDERS", "10000000"))
@@ -93,6 +100,7 @@ def ensure_insights_db() -> Path:
         check=True,
         cwd=ROOT,
     )
+    _single_file(building)  # fold the migration's write-ahead log in before the rename
     shutil.move(building, target)
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
     return target

@@ -9,8 +9,14 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from hudong.core import audit, scoping
-        from hudong.insights import models, panels, queries, tasks  # noqa: F401  (registries)
-        from hudong.insights import segments
+        from hudong.insights import (  # noqa: F401  (registries)
+            models,
+            panels,
+            queries,
+            segments,
+            tasks,
+        )
+        from hudong.insights.kpis import facts  # noqa: F401  (after-run hook: dashboard facts)
         from hudong.interactions import tiers
 
         tiers.use_source(queries.tiers_of)

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -169,20 +168,8 @@ def _load(con: Any, name: str, data: pa.Table) -> ir.Table:
 
 
 def read_all(store: Store) -> dict[str, pa.Table]:
-    """Every input table, the two biggest on a second connection while the rest are read."""
-    queries = reads(store)
-    sibling = store.sibling()
-    try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            if sibling is store:
-                return {name: store.read(sql) for name, sql in queries.items()}
-            big = {n: pool.submit(sibling.read, queries[n]) for n in ("lines", "interactions")}
-            frames = {n: store.read(sql) for n, sql in queries.items() if n not in big}
-            frames.update({n: f.result() for n, f in big.items()})
-            return frames
-    finally:
-        if sibling is not store:
-            sibling.close()
+    """Every input table, as Arrow."""
+    return store.read_many(reads(store))
 
 
 def _read(store: Store, run: InsightsRun) -> dict[str, pa.Table]:
