@@ -19,9 +19,10 @@ with ``intervals=True``, adds credible intervals; the point values stay the MAP 
 that a run with intervals ranks customers exactly as a run without.
 
 **Scoring** uses the fitted point parameters in closed form (numpy/scipy), in chunks over a
-few threads: the fit is what costs, and PyMC-Marketing's xarray path is several times slower
-than this on a million customers (``bench/bench_clv.py`` measures both). The model is fitted
-on a random sample of customers and every customer is scored.
+few threads: the fit is what costs, and PyMC-Marketing's xarray path takes about twice as long
+on a million customers (``bench/bench_clv.py`` measures both; the tests check that both give
+the same numbers). The model is fitted on a random sample of customers and every customer is
+scored.
 
 The conditional expectation uses Euler's transformation of the Gauss hypergeometric function,
 ``(1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)``, so
