@@ -37,8 +37,9 @@ def client_for(user: Any) -> Client:
 
 
 def series(client: Client, board: str, chart: str, name: str, **params: str) -> dict[str, Any]:
-    """label -> value of one series of a chart, through the API."""
-    resp = client.get(f"/api/v1/dashboards/{board}", {**RANGE, **params})
+    """label -> value of one series of a chart, through the API (in English: series are
+    found by their English name)."""
+    resp = client.get(f"/api/v1/dashboards/{board}", {**RANGE, **params}, HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 200, resp.content[:300]
     spec = next(c for c in resp.json()["charts"] if c["key"] == chart)
     s = next(s for s in spec["series"] if s["name"] == name)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from hudong.commerce.models import Category
 from hudong.core.errors import DomainError
@@ -145,7 +146,7 @@ def test_errors_have_codes_and_columns(text: str, code: str, column: int) -> Non
 
 
 def test_a_syntax_error_says_what_was_expected() -> None:
-    with pytest.raises(DomainError) as caught:
+    with translation.override("en"), pytest.raises(DomainError) as caught:
         compile_filter("tier in (A, B")
     assert set(caught.value.extra["expected"]) == {")", ","}
     assert "expected" in str(caught.value.message)
