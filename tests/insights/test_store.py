@@ -71,3 +71,24 @@ def test_a_failed_write_changes_nothing(tmp_path: Path) -> None:
         raise AssertionError("the write should have failed")
 
     assert sqlite3.connect(db).execute("SELECT count(*) FROM t").fetchone() == (1000,)
+
+
+def test_a_bulk_rewrite_keeps_the_tables_indexes(tmp_path: Path) -> None:
+    # Given a table with a secondary index
+    db = tmp_path / "d.sqlite3"
+    con = make_db(db)
+    con.execute("CREATE INDEX t_name ON t (name)")
+    con.close()
+    store = Store(mode="adbc-sqlite", database=str(db))
+
+    # When most of it is rewritten in bulk (indexes dropped and rebuilt once)
+    with store.writing() as w:
+        w.execute("DELETE FROM t")
+        w.insert("t", pa.table({"id": [7], "name": ["丁"], "amount": [7.0]}), bulk=True)
+
+    # Then the index is back, as it was defined, and answers
+    check = sqlite3.connect(db)
+    sql = check.execute("SELECT sql FROM sqlite_master WHERE name = 't_name'").fetchone()
+    assert sql == ("CREATE INDEX t_name ON t (name)",)
+    plan = check.execute("EXPLAIN QUERY PLAN SELECT id FROM t WHERE name = '丁'").fetchall()
+    assert "t_name" in str(plan)

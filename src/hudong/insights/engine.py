@@ -349,7 +349,7 @@ def _write(
 
 def _replace_values(w: Writer, values: pa.Table) -> None:
     w.execute("DELETE FROM insights_customervalue")
-    w.insert("insights_customervalue", values)
+    w.insert("insights_customervalue", values, bulk=True)
 
 
 def _changes(final: ir.Table, previous: ir.Table, run_id: int) -> ir.Table:

@@ -87,7 +87,10 @@ def write(spec: dict[str, Any]) -> dict[str, int]:
             stage = f"insights_stage_{table}"
             cur.adbc_ingest(stage, data, mode="replace")
             cols = ", ".join(data.column_names)
+            indexes = _drop_indexes(cur, table) if step.get("bulk") else []
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}")
+            for sql in indexes:  # building an index once beats updating it row by row
+                cur.execute(sql)
             counts[table] = counts.get(table, 0) + data.num_rows
             staged.append(stage)
         for stage in staged:
@@ -100,6 +103,20 @@ def write(spec: dict[str, Any]) -> dict[str, int]:
     finally:
         con.close()
     return counts
+
+
+def _drop_indexes(cur: Any, table: str) -> list[str]:
+    """Drop ``table``'s secondary indexes (inside the transaction) and return the statements
+    that recreate them exactly as the schema defined them."""
+    cur.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        parameters=(table,),
+    )
+    found = cur.fetchall()
+    for name, _sql in found:
+        cur.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in found]
 
 
 def main(argv: list[str]) -> int:

@@ -56,7 +56,9 @@ class Writer:
     def execute(self, sql: str) -> None:
         raise NotImplementedError
 
-    def insert(self, table: str, data: pa.Table) -> int:
+    def insert(self, table: str, data: pa.Table, *, bulk: bool = False) -> int:
+        """Append ``data`` to ``table``; ``bulk`` says most of the table is being rewritten
+        (where it helps, indexes are then rebuilt once instead of row by row)."""
         raise NotImplementedError
 
 
@@ -176,17 +178,17 @@ class _ChildWriter(Writer):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.steps: list[dict[str, str]] = []
+        self.steps: list[dict[str, Any]] = []
 
     def execute(self, sql: str) -> None:
         self.steps.append({"op": "execute", "sql": sql})
 
-    def insert(self, table: str, data: pa.Table) -> int:
+    def insert(self, table: str, data: pa.Table, *, bulk: bool = False) -> int:
         if data.num_rows == 0:
             return 0
         path = self.folder / f"{len(self.steps)}-{table}.arrow"
         sqlite_io.save(data, path)
-        self.steps.append({"op": "insert", "table": table, "file": str(path)})
+        self.steps.append({"op": "insert", "table": table, "file": str(path), "bulk": bulk})
         return data.num_rows
 
 
@@ -204,7 +206,7 @@ class _PgWriter(Writer):
         finally:
             cur.close()
 
-    def insert(self, table: str, data: pa.Table) -> int:
+    def insert(self, table: str, data: pa.Table, *, bulk: bool = False) -> int:
         if data.num_rows == 0:
             return 0
         stage = f"insights_stage_{table}"
@@ -228,7 +230,7 @@ class _DjangoWriter(Writer):
         with connection.cursor() as cur:
             cur.execute(sql)
 
-    def insert(self, table: str, data: pa.Table) -> int:
+    def insert(self, table: str, data: pa.Table, *, bulk: bool = False) -> int:
         if data.num_rows == 0:
             return 0
         cols = data.column_names
