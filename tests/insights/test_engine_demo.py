@@ -25,8 +25,6 @@ AS_OF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 YEAR = dt.timedelta(days=365)
 
 
-
-
 @pytest.fixture
 def run(tmp_path: Path) -> Any:
     """Given 1,500 demo customers, when the insights run computes values as of the demo date."""
