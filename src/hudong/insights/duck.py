@@ -38,3 +38,15 @@ def load(
     finally:
         raw.unregister(source)
     return table
+
+
+def view(con: Any, name: str, data: pa.Table, types: dict[str, str]) -> ir.Table:
+    """``data`` seen by DuckDB in place, cast to ``types``: no copy (DuckDB scans the Arrow
+    buffers each time an expression reads it, which is cheaper than copying 20 million rows
+    that are read twice). The connection keeps the Arrow table alive."""
+    source = f"__arrow_{name}"
+    con.con.register(source, data)
+    scan = con.table(source)
+    return con.create_view(
+        name, scan.select(**{c: scan[c].cast(t) for c, t in types.items()}), overwrite=True
+    )

@@ -125,6 +125,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+BIG_TABLE = 2_000_000  # rows: read in place rather than copied into DuckDB
+
+
 class _Timer:
     def __init__(self, run: InsightsRun, progress: Progress | None) -> None:
         self.run = run
@@ -164,6 +167,8 @@ def _product_lines(products: pa.Table, categories: pa.Table) -> pa.Table:
 
 
 def _load(con: Any, name: str, data: pa.Table) -> ir.Table:
+    if data.num_rows > BIG_TABLE:
+        return duck.view(con, name, data, SCHEMAS[name])
     return duck.load(con, name, data, SCHEMAS[name])
 
 
@@ -234,10 +239,10 @@ def _compute(
     )
     with timer("measures"):
         t = {name: _load(con, name, data) for name, data in frames.items()}
-        kept = measures.kept_orders(t["orders"], t["lines"], windows)
+        kept = duck.load(con, "kept_orders", measures.kept_orders(t["orders"], t["lines"], windows))
         m = measures.customer_measures(
             t["customers"],
-            t["orders"],
+            kept,
             t["lines"],
             t["products"],
             t["returns"],

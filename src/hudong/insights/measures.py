@@ -112,15 +112,15 @@ def product_lines(orders: ir.Table, lines: ir.Table, products: ir.Table) -> ir.T
 
 def customer_measures(
     customers: ir.Table,
-    orders: ir.Table,
+    kept: ir.Table,
     lines: ir.Table,
     products: ir.Table,
     returns: ir.Table,
     interactions: ir.Table,
     w: Windows,
 ) -> ir.Table:
-    """One row per live customer with every money measure and order fact of the run."""
-    kept = kept_orders(orders, lines, w)
+    """One row per live customer with every money measure and order fact of the run;
+    ``kept`` is :func:`kept_orders` (computed once by the caller, several stages read it)."""
     om = order_measures(kept, w)
     rm = refund_measures(returns, w)
     sc = service_costs(interactions, w)
