@@ -1,7 +1,8 @@
 """The dashboards' facts counted live over the customers one user may see.
 
-For users who see only their own (or their team's) customers: a few hundred or thousand
-customers, read as Arrow and counted by the same Ibis expressions as the nightly run
+Only until the first insights run with owner facts has finished (afterwards the users who see
+only their own or their team's customers read :class:`~hudong.insights.models.KpiOwnerFact`):
+their customers, read as Arrow and counted by the same Ibis expressions as the nightly run
 (:func:`hudong.insights.kpis.facts.compute`) on an in-memory DuckDB.
 """
 
@@ -63,14 +64,15 @@ def scoped_tables(user: Any, as_of: dt.datetime) -> dict[str, pa.Table]:
         .values_list("pk", "customer_id", "channel", "cost", "started_at")
     ]
     f_rows = [
-        (cid, region, tier, float(rev), float(profit), None if clv is None else float(clv), n)
-        for cid, region, tier, rev, profit, clv, n in CustomerValue.objects.filter(
+        (cid, region, owner, tier, float(rev), float(profit),
+         None if clv is None else float(clv), n)
+        for cid, region, owner, tier, rev, profit, clv, n in CustomerValue.objects.filter(
             customer__in=ids
         )
         .order_by()
         .values_list(
-            "customer_id", "customer__region_id", "tier", "revenue", "profit", "clv",
-            "orders_window",
+            "customer_id", "customer__region_id", "customer__owner_id", "tier", "revenue",
+            "profit", "clv", "orders_window",
         )
     ]  # fmt: skip
     return {
@@ -115,6 +117,7 @@ def scoped_tables(user: Any, as_of: dt.datetime) -> dict[str, pa.Table]:
                 [
                     ("id", pa.int64()),
                     ("region_id", pa.int64()),
+                    ("owner_id", pa.int64()),
                     ("tier", pa.string()),
                     ("revenue", pa.float64()),
                     ("profit", pa.float64()),

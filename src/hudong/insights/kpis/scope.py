@@ -2,9 +2,13 @@
 
 A user whose customer scope is everything reads the facts of every region; a user whose scope
 is their region reads only that region's facts (asking for another region is refused); a user
-who sees only their own (or their team's) customers gets the same facts counted live from those
-customers, so a dashboard never shows a number that includes someone they may not see. The
-``insights`` resource decides whether the dashboards open at all.
+who sees only their own (or their team's) customers reads the owner facts of exactly the owners
+whose customers :mod:`hudong.core.scoping` shows them (themselves, or every member of their
+team), so a dashboard never shows a number that includes someone they may not see. Like the
+region facts, these are as of the last run: a customer counts for the owner (and region) it had
+when the run counted. Only before any run has written owner facts are that user's figures
+counted live over their customers (:mod:`hudong.insights.kpis.live`). The ``insights``
+resource decides whether the dashboards open at all.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Sum
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +27,11 @@ from hudong.core import scoping
 from hudong.core.errors import DomainError, PermissionDeniedError
 from hudong.core.models import Region
 from hudong.core.models.access import Scope
-from hudong.insights.models import InsightsRun, KpiFact, RunStatus
+from hudong.insights.models import InsightsRun, KpiFact, KpiOwnerFact, RunStatus
 
 MAX_MONTHS = 60
 DEFAULT_MONTHS = 12
-ALL, REGION, LIVE = "all", "region", "live"
+ALL, REGION, OWNERS, LIVE = "all", "region", "owners", "live"
 
 Key = tuple[str, dt.date, str, str]  # metric, period, key, series
 Totals = dict[Key, list[float]]  # -> [count, value]
@@ -34,8 +39,24 @@ Totals = dict[Key, list[float]]  # -> [count, value]
 
 @dataclass(frozen=True)
 class Access:
-    mode: str  # all, region or live
+    mode: str  # all, region, owners or live
     region_id: int | None = None
+    owner_ids: tuple[int, ...] = ()  # owners: the customers of these owners, and no others
+
+
+def owners_of(user: Any, scope: str) -> tuple[int, ...]:
+    """Whose customers ``user`` sees with an "own" or "team" scope, exactly as
+    :func:`hudong.core.scoping.visible` decides (the customers' ``owner``): themselves, or
+    every user of their team; nobody without a profile or, for "team", without a team."""
+    profile = scoping.profile_of(user)
+    if profile is None:
+        return ()
+    if scope == Scope.OWN:
+        return (user.pk,)
+    if scope == Scope.TEAM and profile.team_id:
+        members = get_user_model().objects.filter(profile__team_id=profile.team_id)
+        return tuple(sorted(members.values_list("pk", flat=True)))
+    return ()
 
 
 def access_of(user: Any) -> Access:
@@ -49,7 +70,7 @@ def access_of(user: Any) -> Access:
     if scope == Scope.REGION and profile is not None and profile.region_id:
         return Access(REGION, profile.region_id)
     if scope in (Scope.OWN, Scope.TEAM):
-        return Access(LIVE)
+        return Access(OWNERS, owner_ids=owners_of(user, scope))
     raise PermissionDeniedError("insights.dashboards_denied")
 
 
@@ -99,6 +120,12 @@ def latest_run() -> InsightsRun | None:
     return InsightsRun.objects.filter(status=RunStatus.DONE).order_by("-finished_at", "-id").first()
 
 
+def has_owner_facts(run: InsightsRun | None) -> bool:
+    """Whether ``run`` wrote owner facts (runs before they existed did not)."""
+    summary = (run.summary or {}) if run is not None else {}
+    return isinstance(summary.get("kpis"), dict) and "owner_facts" in summary["kpis"]
+
+
 def parse_filters(access: Access, params: Any, as_of: dt.datetime) -> Filters:
     """From the query string (``from``, ``to`` as YYYY-MM, ``region`` as a code)."""
     day = as_of.astimezone(dt.UTC).date() if timezone.is_aware(as_of) else as_of.date()
@@ -143,6 +170,8 @@ class View:
     def of(cls, user: Any, params: Any) -> View:
         access = access_of(user)
         run = latest_run()
+        if access.mode == OWNERS and not has_owner_facts(run):
+            access = Access(LIVE, owner_ids=access.owner_ids)
         as_of = run.as_of if run is not None else timezone.now()
         return cls(user, access, parse_filters(access, params, as_of), run, as_of)
 
@@ -207,7 +236,12 @@ class View:
             return [(*k, c, v) for k, (c, v) in sums.items()]
         if self.run is None:
             return []
-        qs = KpiFact.objects.filter(metric__in=metrics)
+        qs: QuerySet[Any]
+        if self.access.mode == OWNERS:
+            owned = KpiOwnerFact.objects.filter(owner_id__in=self.access.owner_ids)
+            qs = owned.filter(metric__in=metrics)
+        else:
+            qs = KpiFact.objects.filter(metric__in=metrics)
         if monthly:
             qs = qs.filter(period__gte=start, period__lt=end)
         if regions is not None:

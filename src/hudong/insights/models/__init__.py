@@ -1,4 +1,4 @@
-from hudong.insights.models.kpis import KpiFact
+from hudong.insights.models.kpis import KpiFact, KpiOwnerFact
 from hudong.insights.models.playbook import FollowUpTask, TaskStatus
 from hudong.insights.models.runs import InsightsRun, RunStatus, ValuePolicy
 from hudong.insights.models.segments import (
@@ -17,6 +17,7 @@ __all__ = [
     "TaskStatus",
     "InsightsRun",
     "KpiFact",
+    "KpiOwnerFact",
     "RunStatus",
     "Segment",
     "SegmentKind",

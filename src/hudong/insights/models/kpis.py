@@ -5,10 +5,15 @@ holds every table in DuckDB) counts and sums once per month, region and key, and
 add up these few thousand rows with the user's filters. Every fact is additive over months
 and regions (each customer belongs to one region), so rates are computed at read time as a
 sum of numerators over a sum of denominators.
+
+The same facts are also kept per owner (:class:`KpiOwnerFact`) for the users who see only
+their own or their team's customers: each customer has at most one owner, so these too add
+up over owners, and a sales user's dashboards are a sum of their owners' rows.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +21,7 @@ from hudong.core.models import Region
 from hudong.insights.models.runs import InsightsRun
 
 
-class KpiFact(models.Model):
+class Fact(models.Model):
     """One number of one metric: for a month (or, for the state after a run, its date), a
     region (empty for contacts of no region) and a key such as a tier or a channel."""
 
@@ -39,11 +44,37 @@ class KpiFact(models.Model):
     count = models.BigIntegerField(_("count"), default=0)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.period} {self.key}: {self.count} / {self.value}"
+
+
+class KpiFact(Fact):
+    """A fact over every customer of a region (or of no region)."""
+
+    class Meta:
         indexes = [
             models.Index(fields=["metric", "period", "region"], name="kpifact_metric_period"),
         ]
         verbose_name = _("KPI fact")
         verbose_name_plural = _("KPI facts")
 
-    def __str__(self) -> str:
-        return f"{self.metric} {self.period} {self.key}: {self.count} / {self.value}"
+
+class KpiOwnerFact(Fact):
+    """A fact over the customers one user owned when the run counted (customers without an
+    owner have no row here: they are in :class:`KpiFact` only)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["metric", "period", "owner"], name="kpiownerfact_metric_owner"),
+        ]
+        verbose_name = _("KPI fact")
+        verbose_name_plural = _("KPI facts")
