@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.db.models import F
 
 from hudong.commerce.models import Order, OrderLine, Return
 from hudong.demo.generator import generate
@@ -27,9 +28,10 @@ YEAR = dt.timedelta(days=365)
 
 @pytest.fixture
 def run(tmp_path: Path) -> Any:
-    """Given 1,500 demo customers, when the insights run computes values as of the demo date."""
+    """Given 1,500 demo customers, when the insights run computes values as of the demo date
+    (with CLV credible intervals, which an analyst asks for)."""
     generate(1500, 11, as_of=AS_OF, truth_file=tmp_path / "truth.csv", progress=False)
-    return engine.run(as_of=AS_OF)
+    return engine.run(as_of=AS_OF, intervals=True)
 
 
 def profits_from_raw_rows() -> dict[int, Decimal]:
@@ -83,6 +85,15 @@ def test_gold_drag_and_bzc_lists_hold_their_definition(run: Any) -> None:
     assert len(gold) == math.ceil(0.05 * len(buyers))
     lowest_gold = min(values[c].clv for c in gold)
     assert all(values[c].clv <= lowest_gold for c in buyers - gold if values[c].clv is not None)
+
+
+def test_intervals_bracket_each_buyers_clv(run: Any) -> None:
+    scored = CustomerValue.objects.exclude(clv=None)
+    assert scored.count() > 1000
+    inside = scored.filter(clv_low__lte=F("clv"), clv_high__gte=F("clv")).count()
+    # The point value is the MAP one, the interval the posterior's 90%: the point sits inside
+    assert inside == scored.count()
+    assert scored.filter(clv_high__gt=F("clv_low")).exists()
 
 
 def test_gold_clv_is_the_fitted_model_applied_to_the_raw_history(run: Any) -> None:

@@ -295,7 +295,10 @@ def _intervals(
         part = _take(cols, s)
         per_draw = [_score_chunk(bg, gg, part, plan) for bg, gg in pairs]
         for k, name in enumerate(names):
-            low, high = np.quantile(np.stack([d[k] for d in per_draw]), q, axis=0)
+            # A draw whose closed form overflows for a customer (a near 1) is left out of
+            # that customer's quantiles rather than turning them into NaN.
+            with np.errstate(invalid="ignore", divide="ignore"):
+                low, high = np.nanquantile(np.stack([d[k] for d in per_draw]), q, axis=0)
             bounds[name][0][s], bounds[name][1][s] = low, high
 
     _chunked(n, work, threads)

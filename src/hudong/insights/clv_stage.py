@@ -80,6 +80,7 @@ def score(con: Any, kept: ir.Table, as_of: dt.datetime, params: dict[str, Any]) 
             horizon_days=int(params["clv_horizon_months"]) * 365.25 / 12,
             discount_rate=float(params["discount_rate"]),
             seed=42,
+            intervals=bool(params.get("clv_intervals")),
         )
     except DomainError as exc:
         return _empty(con, {"status": "skipped", "reason": exc.code})
@@ -87,9 +88,9 @@ def score(con: Any, kept: ir.Table, as_of: dt.datetime, params: dict[str, Any]) 
     table = pa.table(
         {
             "customer_id": h["customer_id"],
-            "expected_purchases": result.expected_purchases,
-            "p_alive": result.p_alive,
-            "clv": result.clv,
+            "expected_purchases": _or_null(result.expected_purchases, h.num_rows),
+            "p_alive": _or_null(result.p_alive, h.num_rows),
+            "clv": _or_null(result.clv, h.num_rows),
             "clv_low": _or_null(low, h.num_rows),
             "clv_high": _or_null(high, h.num_rows),
         }
@@ -110,7 +111,12 @@ def score(con: Any, kept: ir.Table, as_of: dt.datetime, params: dict[str, Any]) 
 
 
 def _or_null(values: np.ndarray | None, n: int) -> pa.Array:
-    return pa.nulls(n, pa.float64()) if values is None else pa.array(values, pa.float64())
+    """The values as Arrow, a value the closed forms could not give (NaN, infinite) as null:
+    "unknown" is honest, and NaN would poison every average downstream."""
+    if values is None:
+        return pa.nulls(n, pa.float64())
+    values = np.asarray(values, dtype=np.float64)
+    return pa.array(values, pa.float64(), mask=~np.isfinite(values))
 
 
 def _empty(con: Any, summary: dict[str, Any]) -> Scored:

@@ -191,10 +191,14 @@ def run(
     progress: Progress | None = None,
     as_of: dt.datetime | None = None,
     store: Store | None = None,
+    intervals: bool = False,
 ) -> InsightsRun:
-    """Compute and store every customer's value; the run row says how it went."""
+    """Compute and store every customer's value; the run row says how it went.
+
+    ``intervals`` adds credible intervals to CLV (a posterior sample: minutes rather than
+    seconds at a million customers, so only on request)."""
     policy = ValuePolicy.current()
-    params = policy.as_params()
+    params = {**policy.as_params(), "clv_intervals": intervals}
     as_of = as_of or timezone.now()
     run = InsightsRun.objects.create(
         job=job,

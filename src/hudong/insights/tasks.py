@@ -34,6 +34,7 @@ def run_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         job=job,
         progress=progress,
         as_of=dt.datetime.fromisoformat(as_of) if as_of else None,
+        intervals=bool(job.params.get("intervals")),
     )
     return {"run": run.pk, "status": run.status, "seconds": run.seconds, **run.rows}
 

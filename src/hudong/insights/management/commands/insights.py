@@ -27,6 +27,11 @@ class Command(BaseCommand):
         run = sub.add_parser("run", help="run the insights engine now")
         run.add_argument("--as-of", help="compute values as of this date (YYYY-MM-DD), UTC")
         run.add_argument(
+            "--intervals",
+            action="store_true",
+            help="add credible intervals to CLV (samples the posterior: much slower)",
+        )
+        run.add_argument(
             "--if-none", action="store_true", help="do nothing if a run has already succeeded"
         )
         runs = sub.add_parser("runs", help="show the last runs")
@@ -38,7 +43,7 @@ class Command(BaseCommand):
             return
         if options["if_none"] and InsightsRun.objects.filter(status="done").exists():
             return
-        params: dict[str, Any] = {}
+        params: dict[str, Any] = {"intervals": options["intervals"]}
         if options.get("as_of"):
             try:
                 as_of = dt.datetime.fromisoformat(options["as_of"])
