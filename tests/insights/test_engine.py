@@ -173,3 +173,17 @@ def test_tables_read_in_place_give_the_same_values(shop, monkeypatch) -> None:  
 
     # Then nothing differs
     assert {c: (v.profit, v.tier, v.rfm, v.is_drag) for c, v in values().items()} == copied
+
+
+def test_a_shop_with_no_repeat_buyers_still_gets_its_values() -> None:
+    # Given a young shop: every customer has bought once, so no CLV model can be fitted
+    for i in range(5):
+        order(CustomerFactory(), days_ago(3 + i), "80.00")
+
+    # When the run comes
+    run = engine.run(as_of=AS_OF)
+
+    # Then values, tiers and the dashboards' figures are there; CLV says why it is missing
+    assert run.status == RunStatus.DONE
+    assert run.summary["clv"] == {"status": "skipped", "reason": "insights.clv_no_repeat_buyers"}
+    assert CustomerValue.objects.filter(clv=None).count() == 5
