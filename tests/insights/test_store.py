@@ -92,3 +92,23 @@ def test_a_bulk_rewrite_keeps_the_tables_indexes(tmp_path: Path) -> None:
     assert sql == ("CREATE INDEX t_name ON t (name)",)
     plan = check.execute("EXPLAIN QUERY PLAN SELECT id FROM t WHERE name = '丁'").fetchall()
     assert "t_name" in str(plan)
+
+
+def test_a_float_column_with_leading_nulls_travels_with_a_stand_in(tmp_path: Path) -> None:
+    # Given a nullable float column whose first thousands of rows are NULL (the previous CLV
+    # of customers who never bought, listed before the buyers)
+    db = tmp_path / "e.sqlite3"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE v (id INTEGER PRIMARY KEY, clv DECIMAL)")
+    con.executemany("INSERT INTO v VALUES (?, ?)", [(i, None) for i in range(3000)])
+    con.execute("INSERT INTO v VALUES (3000, 12.5)")
+    con.commit()
+    con.close()
+    store = Store(mode="adbc-sqlite", database=str(db))
+
+    # When it is read as the engine reads the previous CLV (-1 standing for none)
+    t = store.read("SELECT id, CAST(COALESCE(clv, -1) AS REAL) AS clv FROM v")
+
+    # Then every row arrives, as a float
+    assert t.schema.field("clv").type == pa.float64()
+    assert t["clv"].to_pylist()[-2:] == [-1.0, 12.5]

@@ -89,9 +89,9 @@ def reads(store: Store) -> dict[str, str]:
             "SELECT id, customer_id, channel, direction, agent_id, duration_seconds, "
             f"{r('cost')} AS cost, started_at, identifier_used FROM interactions_interaction"
         ),
-        "previous": (
+        "previous": (  # -1 stands for "no CLV": see NO_CLV
             "SELECT customer_id, tier, is_gold, is_mvc, is_mgc, is_drag, is_bzc, "
-            f"{r('clv')} AS clv FROM insights_customervalue"
+            f"{r('COALESCE(clv, -1)')} AS clv FROM insights_customervalue"
         ),
     }
 
@@ -166,10 +166,24 @@ def _product_lines(products: pa.Table, categories: pa.Table) -> pa.Table:
     return pa.table({"id": products["id"], "line_id": pa.array(lines, pa.int64())})
 
 
+# ADBC's SQLite driver infers a column's type from its first rows: a float column that starts
+# with a thousand NULLs is taken for an integer one and fails at its first decimal. The one
+# nullable float read (the previous CLV) therefore travels with -1 for "none" (a CLV is never
+# negative) and becomes NULL again here.
+NO_CLV = -1.0
+
+
 def _load(con: Any, name: str, data: pa.Table) -> ir.Table:
     if data.num_rows > BIG_TABLE:
-        return duck.view(con, name, data, SCHEMAS[name])
-    return duck.load(con, name, data, SCHEMAS[name])
+        table = duck.view(con, name, data, SCHEMAS[name])
+    else:
+        table = duck.load(con, name, data, SCHEMAS[name])
+    if name == "previous":
+        none = ibis.null().cast("float64")
+        table = duck.load(
+            con, name, table.mutate(clv=(table.clv == NO_CLV).ifelse(none, table.clv))
+        )
+    return table
 
 
 def read_all(store: Store) -> dict[str, pa.Table]:
