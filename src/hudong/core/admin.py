@@ -6,6 +6,8 @@ from hudong.core.models import (
     AccessRule,
     ApiToken,
     AuditEntry,
+    BusinessCalendar,
+    CalendarDay,
     DomainEvent,
     Job,
     Profile,
@@ -96,3 +98,26 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 1
+    fields = ("date", "kind", "name", "hours")
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    """Administrators keep each year's holidays and adjusted working days (调休) here."""
+
+    list_display = ("code", "name", "timezone", "is_default")
+    search_fields = ("code", "name")
+    inlines = [CalendarDayInline]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "calendar", "kind", "name", "hours")
+    list_filter = ("calendar", "kind")
+    search_fields = ("name",)
+    date_hierarchy = "date"

@@ -10,6 +10,7 @@ from hudong.core.models.access import (
     Team,
 )
 from hudong.core.models.audit import AuditEntry
+from hudong.core.models.calendars import BusinessCalendar, CalendarDay, DayKind
 from hudong.core.models.events import DomainEvent, EventDelivery
 from hudong.core.models.jobs import Job, JobStatus
 from hudong.core.models.live import LiveMessage
@@ -19,6 +20,9 @@ __all__ = [
     "AccessRule",
     "ApiToken",
     "AuditEntry",
+    "BusinessCalendar",
+    "CalendarDay",
+    "DayKind",
     "DomainEvent",
     "EventDelivery",
     "Job",
