@@ -346,3 +346,34 @@ def test_the_admin_form_refuses_bad_hours_and_time_zones() -> None:
     with pytest.raises(ValidationError) as caught:
         bad.full_clean()
     assert set(caught.value.message_dict) == {"timezone", "hours"}
+
+
+@pytest.mark.django_db
+def test_an_administrator_edits_holidays_in_the_admin(admin_user: object) -> None:
+    from django.test import Client
+
+    # Given the seeded calendar, when an administrator opens it and adds a holiday inline
+    client = Client()
+    client.force_login(admin_user)  # type: ignore[arg-type]
+    stored = BusinessCalendar.objects.get(is_default=True)
+    url = f"/admin/core/businesscalendar/{stored.pk}/change/"
+    assert client.get(url).status_code == 200
+    assert client.get("/admin/core/calendarday/").status_code == 200
+    form = {
+        "code": stored.code,
+        "name": stored.name,
+        "timezone": stored.timezone,
+        "hours": '{"0": [["09:00", "18:00"]]}',
+        "is_default": "on",
+        "days-TOTAL_FORMS": "1",
+        "days-INITIAL_FORMS": "0",
+        "days-0-date": "2031-10-02",
+        "days-0-kind": "holiday",
+        "days-0-name": "国庆节",
+        "days-0-hours": "[]",
+    }
+    response = client.post(url, form)
+    # Then the holiday is stored and the calendar computes with it
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cal = calendars.load()
+    assert cal.days == {dt.date(2031, 10, 2): ()} and cal.week[0] == ((540, 1080),)
