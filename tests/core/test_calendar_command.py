@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from hudong.core import calendars
 from hudong.core.models import AuditEntry, BusinessCalendar, CalendarDay, DayKind
@@ -27,7 +28,8 @@ GOOD_AND_BAD = """date,kind,name,hours
 
 def run(*args: str) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
-    call_command("calendar", *args, stdout=out, stderr=err)
+    with translation.override("en"):  # the messages are asserted in English
+        call_command("calendar", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -135,3 +137,11 @@ def test_show_lists_the_year(calendar: BusinessCalendar) -> None:
     # Then both days are listed, and the count is the year's 261 weekdays, one off, one on
     assert "2031-10-02" in out and "国庆节" in out and "2031-09-27" in out
     assert "261 working days, 2088 working hours" in out
+
+
+@pytest.mark.django_db
+def test_the_command_speaks_chinese(calendar: BusinessCalendar) -> None:
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("calendar", "show", "test", "--year", "2031", stdout=out)
+    assert "2031 年：261 个工作日" in out.getvalue()
