@@ -178,7 +178,9 @@ def test_the_editor_shows_filter_errors_with_their_column(world: dict[str, Any])
     assert html.status_code == 200
     assert 'data-code="segments.unknown_field"' in body and 'data-column="14"' in body
     response = agent.post(
-        "/insights/segments/new/", {"name": "x", "filter": "tier =", "kind": "dynamic"}
+        "/insights/segments/new/",
+        {"name": "x", "filter": "tier =", "kind": "dynamic"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200  # the form again, with the error on the filter
     assert "column 7" in response.content.decode()
