@@ -130,6 +130,17 @@ ENDPOINTS: list[Endpoint] = [
         {"purpose": "service", "body": "您的包裹已发出", "channel": "sms"},
     ),
     Endpoint("screen pop frame (telephony)", "page", "/cti/pop/{id}/", "telephony:frame"),
+    # Service (issue 5): cases of a customer; the routes that take a case id are in
+    # tests/service/test_scope.py
+    Endpoint("open a case page", "page", "/service/customers/{id}/cases/new/", "service:open"),
+    Endpoint(
+        "open a case API",
+        "api-post",
+        "/api/v1/customers/{id}/cases",
+        "api-v1:create_case",
+        {"category": "delivery", "subject": "快递未到"},
+    ),
+    Endpoint("customer cases API", "api", "/api/v1/customers/{id}/cases", "api-v1:customer_cases"),
     # Insights (issue 6): the playbook's follow-up tasks of a customer
     Endpoint("customer tasks API", "api", "/api/v1/customers/{id}/tasks", "api-v1:customer_tasks"),
     Endpoint(

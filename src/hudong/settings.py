@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hudong.interactions.channels.telephony",
     "hudong.interactions.channels.webchat",
     "hudong.interactions.inbox",
+    "hudong.service",
     "hudong.insights",
     "hudong.web",
     "hudong.api",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("customers/", include("hudong.customers.urls")),
     path("interactions/", include("hudong.interactions.urls")),
     path("inbox/", include("hudong.interactions.inbox.urls")),
+    path("service/", include("hudong.service.urls")),
     path("email/", include("hudong.interactions.channels.email.urls")),
     path("sms/", include("hudong.interactions.channels.sms.urls")),
     path("hooks/", include("hudong.interactions.channels.webhooks.urls")),

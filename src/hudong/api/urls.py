@@ -18,6 +18,7 @@ from hudong.interactions.channels.telephony.api import router as telephony_route
 from hudong.interactions.channels.webchat.api import router as webchat_router
 from hudong.interactions.channels.webhooks.api import router as webhooks_router
 from hudong.interactions.inbox.api import router as inbox_router
+from hudong.service.api import router as service_router
 
 api = NinjaAPI(
     title="Hudong API",
@@ -40,6 +41,7 @@ api.add_router("", webhooks_router)
 api.add_router("", telephony_router)
 api.add_router("", webchat_router)
 api.add_router("", inbox_router)
+api.add_router("", service_router)
 api.add_router("", playbook_router)
 api.add_router("", "hudong.insights.api_segments.router")
 api.add_router("", "hudong.insights.api_dashboards.router")

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceConfig(AppConfig):
+    name = "hudong.service"
+    label = "service"
+    verbose_name = _("Service")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from hudong.core import audit, scoping
+        from hudong.service import models, panels  # noqa: F401  (registries)
+
+        post_migrate.connect(_seed, sender=self)
+        scoping.register(
+            "cases", models.Case, region_path="customer__region", owner_path="customer__owner"
+        )
+        audit.track(models.Case, customer="customer_id")
+        audit.track(models.CaseNote)
+        audit.track(models.CaseCategory)
+
+
+def _seed(sender: AppConfig, **kwargs: object) -> None:
+    from hudong.service.defaults import seed
+
+    seed()

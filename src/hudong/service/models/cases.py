@@ -1,0 +1,187 @@
+"""Cases (D1): a customer's problem, from the first contact to its closing.
+
+A case belongs to one customer, sits in one category of a configurable tree, and moves through
+a fixed workflow (see :mod:`hudong.service.workflow`). Its priority is computed, never typed
+(:func:`hudong.service.priority.priority`). Notes are either internal (for colleagues) or
+replies that went out to the customer through the contact policy.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from hudong.core.models import Team
+from hudong.customers.models import Customer
+from hudong.interactions.models import Channel, Interaction, OutboundMessage
+
+
+class CaseCategory(models.Model):
+    """One node of the category tree (产品质量, 配送...); ``skill`` routes its cases."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    # An agent skill ("billing") the category's cases need; blank: any agent of the team.
+    skill = models.CharField(_("skill"), max_length=50, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", pgettext_lazy("case status", "New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting on the customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
+
+
+OPEN_STATUSES = (
+    CaseStatus.NEW,
+    CaseStatus.ACKNOWLEDGED,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.WAITING_CUSTOMER,
+)
+
+
+class CaseSource(models.TextChoices):
+    INTERACTION = "interaction", _("A contact")
+    WEB_FORM = "web_form", _("Web form")
+    AGENT = "agent", _("Opened by an agent")
+
+
+class Case(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="cases", verbose_name=_("customer")
+    )
+    category = models.ForeignKey(
+        CaseCategory, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), default=3)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=CaseSource.choices, default=CaseSource.AGENT
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    interaction = models.ForeignKey(
+        Interaction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("opened from"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("team")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    root_cause = models.CharField(_("root cause"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        indexes = [
+            models.Index(fields=["status", "priority", "created_at"]),
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["team", "assigned_at"]),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseNote(models.Model):
+    """An internal note (colleagues only) or a reply that went to the customer."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"))
+    internal = models.BooleanField(_("internal"), default=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    # A reply: the message handed to the contact policy, and the outbound contact once sent.
+    outbound = models.ForeignKey(
+        OutboundMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.body[:40]}"
