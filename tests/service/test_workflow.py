@@ -100,3 +100,26 @@ def test_opening_numbers_the_case_and_publishes_it(customer_a: Any, agent_a: Any
     assert first.status == S.NEW
     event = DomainEvent.objects.get(name="service.case_opened", payload__case_id=first.pk)
     assert event.payload["number"] == first.number
+
+
+def test_a_number_taken_meanwhile_is_drawn_again(
+    customer_a: Any, agent_a: Any, monkeypatch: Any
+) -> None:
+    """Two agents opening cases at once can draw the same number (on PostgreSQL): the second
+    is refused by the unique constraint and draws again, instead of failing."""
+    from hudong.service import actions
+    from tests.service.conftest import open_case
+
+    # Given a case numbered 1, and a number drawing that first answers "1" as if it had not
+    # seen that case yet (another agent's case committed a moment earlier)
+    first = open_case(customer_a, agent_a)
+    real = actions.next_number
+    answers = iter([first.number])
+    monkeypatch.setattr(actions, "next_number", lambda year: next(answers, None) or real(year))
+
+    # When the next case is opened
+    second = open_case(customer_a, agent_a)
+
+    # Then it gets the next free number, and both cases exist
+    assert second.number == f"C{first.created_at.year}-000002"
+    assert {c.number for c in Case.objects.all()} == {first.number, second.number}

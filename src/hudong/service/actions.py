@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,24 @@ def next_number(year: int) -> str:
     return f"{prefix}{seq:06d}"
 
 
+NUMBER_ATTEMPTS = 5
+
+
+def _create_numbered(year: int, **fields: Any) -> Case:
+    """Create the case with the year's next number. Two agents opening cases at the same
+    moment on PostgreSQL can draw the same number: the unique constraint refuses the second,
+    whose savepoint is rolled back, and it draws again (it now sees the first one's row)."""
+    for attempt in range(NUMBER_ATTEMPTS):
+        number = next_number(year)
+        try:
+            with transaction.atomic():
+                return Case.objects.create(number=number, **fields)
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1 or not Case.objects.filter(number=number).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
 @transaction.atomic
 def open_case(
     customer: Customer,
@@ -72,8 +90,8 @@ def open_case(
         raise DomainError("cases.interaction_not_found", _("Contact not found."), status=404)
     profile = scoping.profile_of(user)
     now = timezone.now()
-    case = Case.objects.create(
-        number=next_number(now.year),
+    case = _create_numbered(
+        now.year,
         customer=customer,
         category=category,
         subject=subject[:200],
