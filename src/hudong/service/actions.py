@@ -22,7 +22,7 @@ from hudong.interactions import outbound
 from hudong.interactions.channels import sender_for
 from hudong.interactions.models import Interaction, OutboundStatus, Purpose
 from hudong.interactions.tiers import value_tier
-from hudong.service import assignment, workflow
+from hudong.service import assignment, sla, workflow
 from hudong.service.models import Case, CaseCategory, CaseNote, CaseSource, CaseStatus, Severity
 from hudong.service.priority import priority
 
@@ -90,6 +90,7 @@ def open_case(
         raise DomainError("cases.interaction_not_found", _("Contact not found."), status=404)
     profile = scoping.profile_of(user)
     now = timezone.now()
+    tier = value_tier(customer)
     case = _create_numbered(
         now.year,
         customer=customer,
@@ -97,7 +98,7 @@ def open_case(
         subject=subject[:200],
         description=description.strip(),
         severity=severity,
-        priority=priority(severity, value_tier(customer)),
+        priority=priority(severity, tier),
         source=source or (CaseSource.INTERACTION if interaction else CaseSource.AGENT),
         channel=interaction.channel if interaction else "",
         interaction=interaction,
@@ -105,6 +106,11 @@ def open_case(
         created_by=_user(user),
         created_at=now,
     )
+    sla.start(case, tier)
+    if case.sla_policy_id is not None:
+        case.save(
+            update_fields=["sla_policy", "first_response_due", "resolution_due", "sla_warn_at"]
+        )
     events.publish(
         "service.case_opened",
         {
@@ -145,6 +151,10 @@ def transition(case: Case, to_status: str, user: Any) -> Case:
         case.resolved_at = now
     elif to_status == S.CLOSED:
         case.closed_at = now
+    if to_status == S.WAITING_CUSTOMER:
+        sla.pause(case, now)
+    elif current == S.WAITING_CUSTOMER:
+        sla.resume(case, now)
     case.status = to_status
     case.save()
     events.publish(
@@ -216,7 +226,8 @@ def _record_reply(case: Case, user: Any, body: str, message: Any) -> CaseNote:
     went_out = message.status in (OutboundStatus.SENT, OutboundStatus.DELIVERED)
     if went_out and case.first_response_at is None:
         case.first_response_at = note.created_at
-        case.save(update_fields=["first_response_at", "updated_at"])
+        changed = sla.responded(case)
+        case.save(update_fields=["first_response_at", "updated_at", *changed])
     return note
 
 

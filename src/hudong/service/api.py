@@ -46,6 +46,15 @@ class CaseOut(Schema):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     reopened_count: int
+    sla_policy_id: int | None
+    first_response_due: dt.datetime | None
+    resolution_due: dt.datetime | None
+    paused_at: dt.datetime | None
+    paused_seconds: int
+    sla_warned_at: dt.datetime | None
+    first_response_breached_at: dt.datetime | None
+    resolution_breached_at: dt.datetime | None
+    sla_state: str
 
     @staticmethod
     def resolve_category(obj: Any) -> str:
@@ -72,6 +81,7 @@ class QueueIn(Schema):
     category: str = Field("", max_length=50)
     assignee: str = Field("", pattern=r"^(me|none|\d{1,18}|)$")
     priority: int | None = Field(None, ge=1, le=4)
+    sla: str = Field("", pattern="^(at_risk|breached|)$")
 
 
 @router.get("/cases", response=list[CaseOut])

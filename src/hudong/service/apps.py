@@ -11,7 +11,7 @@ class ServiceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from hudong.core import audit, scoping
-        from hudong.service import models, panels  # noqa: F401  (registries)
+        from hudong.service import models, panels, tasks  # noqa: F401  (registries)
 
         post_migrate.connect(_seed, sender=self)
         scoping.register(
@@ -20,6 +20,7 @@ class ServiceConfig(AppConfig):
         audit.track(models.Case, customer="customer_id")
         audit.track(models.CaseNote)
         audit.track(models.CaseCategory)
+        audit.track(models.SlaPolicy)
 
 
 def _seed(sender: AppConfig, **kwargs: object) -> None:

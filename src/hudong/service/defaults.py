@@ -6,7 +6,7 @@ to edit. A category's skill routes its cases to agents who have it.
 
 from __future__ import annotations
 
-from hudong.service.models import CaseCategory
+from hudong.service.models import CaseCategory, SlaPolicy
 
 # code, name (zh), skill
 CATEGORIES: list[tuple[str, str, str]] = [
@@ -23,6 +23,17 @@ CATEGORIES: list[tuple[str, str, str]] = [
 PARENTS = {"defect": "product-quality", "packaging": "product-quality"}
 
 
+# An SLA policy per priority, in business minutes (a business day is the default calendar's
+# 8 working hours): priority, name, first response, resolution.
+HOUR, DAY = 60, 8 * 60
+SLA_POLICIES: list[tuple[int, str, int, int]] = [
+    (1, "P1", 1 * HOUR, 8 * HOUR),
+    (2, "P2", 4 * HOUR, 24 * HOUR),
+    (3, "P3", 8 * HOUR, 3 * DAY),
+    (4, "P4", 1 * DAY, 5 * DAY),
+]
+
+
 def seed() -> None:
     """Add what is missing; never overwrite what the company has edited."""
     for code, name, skill in CATEGORIES:
@@ -30,4 +41,15 @@ def seed() -> None:
     for child, parent in PARENTS.items():
         CaseCategory.objects.filter(code=child, parent__isnull=True).update(
             parent=CaseCategory.objects.filter(code=parent).first()
+        )
+    for prio, name, first_response, resolution in SLA_POLICIES:
+        SlaPolicy.objects.get_or_create(
+            priority=prio,
+            category=None,
+            tier="",
+            defaults={
+                "name": name,
+                "first_response_minutes": first_response,
+                "resolution_minutes": resolution,
+            },
         )

@@ -25,6 +25,7 @@ class QueueFilter:
     category: str = ""  # a category code (its children included)
     assignee: str = ""  # "me", "none", or a user id
     priority: int | None = None
+    sla: str = ""  # "at_risk" (warned, not breached) or "breached"
 
 
 def queue(user: Any, f: QueueFilter, *, limit: int = QUEUE_PAGE) -> list[Case]:
@@ -46,6 +47,11 @@ def queue(user: Any, f: QueueFilter, *, limit: int = QUEUE_PAGE) -> list[Case]:
         qs = qs.filter(assignee_id=int(f.assignee))
     if f.priority:
         qs = qs.filter(priority=f.priority)
+    breached = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
+    if f.sla == "breached":
+        qs = qs.filter(breached)
+    elif f.sla == "at_risk":
+        qs = qs.filter(sla_warned_at__isnull=False).exclude(breached)
     return list(qs.order_by("priority", "created_at", "id")[:limit])
 
 
@@ -53,7 +59,7 @@ def get_case(user: Any, case_id: int, *, via: str = "") -> Case:
     """One case the user may see (else ``cases.not_found``, as if it did not exist)."""
     case = (
         visible_cases(user)
-        .select_related("customer", "category", "assignee", "team", "interaction")
+        .select_related("customer", "category", "assignee", "team", "interaction", "sla_policy")
         .filter(pk=case_id)
         .first()
     )

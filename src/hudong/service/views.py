@@ -29,6 +29,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         category=params.get("category", "")[:50],
         assignee=params.get("assignee", "") if params.get("assignee", "") else "",
         priority=int(priority) if priority in {"1", "2", "3", "4"} else None,
+        sla=params.get("sla", "") if params.get("sla", "") in ("at_risk", "breached") else "",
     )
     return render(
         request,

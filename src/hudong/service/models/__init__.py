@@ -7,6 +7,7 @@ from hudong.service.models.cases import (
     CaseStatus,
     Severity,
 )
+from hudong.service.models.sla import SlaPolicy
 
 __all__ = [
     "OPEN_STATUSES",
@@ -16,4 +17,5 @@ __all__ = [
     "CaseSource",
     "CaseStatus",
     "Severity",
+    "SlaPolicy",
 ]

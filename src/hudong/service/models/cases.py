@@ -132,6 +132,29 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     root_cause = models.CharField(_("root cause"), max_length=50, blank=True)
+    # SLA (see hudong.service.sla): due times in business time from the opening, the clock
+    # paused while waiting on the customer, warnings and breaches recorded once.
+    sla_policy = models.ForeignKey(
+        "service.SlaPolicy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("SLA policy"),
+    )
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("SLA paused at"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("SLA paused (business seconds)"), default=0)
+    # When the clock reaches the policy's warning percentage (the sweep's indexed cue).
+    sla_warn_at = models.DateTimeField(_("SLA warning due"), null=True, blank=True)
+    sla_warned_at = models.DateTimeField(_("SLA warned at"), null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(
+        _("first response breached at"), null=True, blank=True
+    )
+    resolution_breached_at = models.DateTimeField(
+        _("resolution breached at"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["priority", "created_at"]
@@ -140,6 +163,9 @@ class Case(models.Model):
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["team", "assigned_at"]),
+            models.Index(fields=["resolution_due"], name="case_resolution_due"),
+            models.Index(fields=["first_response_due"], name="case_first_response_due"),
+            models.Index(fields=["sla_warn_at"], name="case_sla_warn_at"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -150,6 +176,13 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def sla_state(self) -> str:
+        """ "breached", "at_risk" (warned) or "" (on time, or no SLA)."""
+        if self.first_response_breached_at or self.resolution_breached_at:
+            return "breached"
+        return "at_risk" if self.sla_warned_at else ""
 
 
 class CaseNote(models.Model):
