@@ -240,3 +240,25 @@ def test_the_api_returns_the_sla_and_filters_on_it(team_case: tuple[Case, Any, A
     assert row["first_response_breached_at"] is not None
     assert client.get("/api/v1/cases?sla=at_risk").json() == []
     assert client.get("/api/v1/cases?sla=late").status_code == 422
+
+
+def test_a_breach_never_goes_to_a_supervisor_who_cannot_see_the_customer(
+    policy: SlaPolicy, customer_a: Any, region_a: Any
+) -> None:
+    # Given a team whose only supervisor works another region than the customer's
+    from tests.factories import RegionFactory
+
+    team = TeamFactory(region=region_a)
+    agent = make_user(Role.AGENT, region_a, team=team, username="agent-x")
+    far = make_user(Role.SUPERVISOR, RegionFactory(), team=team, username="boss-far")
+    with at(local(2026, 11, 24, 9, 0)):
+        case = open_case(customer_a, agent)
+        case = actions.assign(case, agent, to=agent)
+
+    # When the first response is breached
+    sla.sweep(local(2026, 11, 24, 10, 1))
+
+    # Then the case stays with its agent (flagged), and the far supervisor hears nothing of it
+    case.refresh_from_db()
+    assert (case.sla_state, case.assignee_id) == ("breached", agent.pk)
+    assert not LiveMessage.objects.filter(user=far).exists()

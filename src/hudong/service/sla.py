@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hudong.core import calendars, events, live
+from hudong.core import calendars, events, live, scoping
 from hudong.core.errors import NotFound
 from hudong.core.models import Profile, Role
 from hudong.interactions.tiers import value_tiers
@@ -137,14 +137,17 @@ def resume(case: Case, now: dt.datetime) -> None:
 # --- the sweep ------------------------------------------------------------------------------
 
 
-def _supervisors(team_id: int | None) -> list[int]:
-    if team_id is None:
+def _supervisors(case: Case) -> list[int]:
+    """The active supervisors of the case's team who may open the case: a supervisor whose
+    scope does not reach the customer is neither told about it nor handed it."""
+    if case.team_id is None:
         return []
-    return list(
-        Profile.objects.filter(team_id=team_id, role=Role.SUPERVISOR, user__is_active=True)
+    profiles = (
+        Profile.objects.filter(team_id=case.team_id, role=Role.SUPERVISOR, user__is_active=True)
+        .select_related("user")
         .order_by("user_id")
-        .values_list("user_id", flat=True)
     )
+    return [p.user_id for p in profiles if scoping.can_see(p.user, "cases", case)]
 
 
 def _payload(case: Case, kind: str) -> dict[str, Any]:
@@ -175,7 +178,7 @@ def _warn(case: Case, tier: str, now: dt.datetime) -> bool:
     payload = _payload(case, kind)
     events.publish("service.sla_warning", payload)
     recipients = [case.assignee_id] if case.assignee_id else []
-    _push(recipients + _supervisors(case.team_id), LIVE_TOPIC, {**payload, "state": "at_risk"})
+    _push(recipients + _supervisors(case), LIVE_TOPIC, {**payload, "state": "at_risk"})
     return True
 
 
@@ -188,7 +191,7 @@ def _breach(case: Case, kind: str, tier: str, now: dt.datetime) -> bool:
         updated_at=now,
     ):
         return False
-    supervisors = _supervisors(case.team_id)
+    supervisors = _supervisors(case)
     escalated_to = None
     if supervisors and case.assignee_id not in supervisors:
         escalated_to = supervisors[0]
