@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from hudong.core import encodings
 from hudong.core.errors import DomainError
 
 
@@ -26,10 +27,7 @@ def file_error(code: str, message: Any, **extra: Any) -> DomainError:
 
 
 def encoding_unknown() -> DomainError:
-    return file_error(
-        "imports.encoding_unknown",
-        _("The file's text encoding could not be recognised; save it as UTF-8 or GB18030 CSV."),
-    )
+    return encodings.encoding_unknown()
 
 
 def format_unknown() -> DomainError:

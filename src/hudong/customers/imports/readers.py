@@ -1,11 +1,8 @@
 """Stream the rows of an uploaded file, whatever wrote it.
 
-CSV comes in UTF-8 (with or without the byte-order mark Excel adds) or, from Chinese Excel and
-most Chinese ERPs, in GBK/GB18030. The encoding is decided on a sample of whole lines: a file
-whose lines are nearly all valid UTF-8 is UTF-8 (a stray line in another encoding is then a bad
-row, not a reason to garble the rest); else GB18030 (a superset of GBK and GB2312); else
-whatever charset-normalizer recognises; else the file is refused (``imports.encoding_unknown``).
-Lines are decoded one at a time, so memory stays flat however large the file is.
+CSV comes in UTF-8 or GBK/GB18030; :mod:`hudong.core.encodings` decides which, from a sample
+of whole lines (every importer shares that rule). Lines are decoded one at a time, so memory
+stays flat however large the file is.
 
 XLSX is read with openpyxl in read-only mode, first sheet, values only (no formulas are
 evaluated or kept). Numbers that are really identifiers (a phone typed into Excel becomes
@@ -21,13 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from charset_normalizer import from_bytes
-
+from hudong.core.encodings import BOM, SAMPLE_BYTES, detect_encoding
 from hudong.customers.imports import errors
 
-SAMPLE_BYTES = 1 << 20
-UTF8_SHARE = 0.8  # of the sample's non-ASCII lines, to call a file UTF-8 despite a few bad ones
-_BOM = b"\xef\xbb\xbf"
+__all__ = ["SAMPLE_BYTES", "Row", "Source", "detect_encoding", "open_source"]
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 csv.field_size_limit(1 << 20)
@@ -74,39 +68,6 @@ def open_source(path: str | Path) -> Source:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _decodes(line: bytes, encoding: str) -> bool:
-    try:
-        line.decode(encoding)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def detect_encoding(sample: bytes) -> str:
-    """The encoding of a CSV file from its first bytes (see the module docstring)."""
-    if sample.startswith(_BOM):
-        return "utf-8-sig"
-    if b"\x00" in sample:  # UTF-16 or binary: not a CSV we read
-        raise errors.encoding_unknown()
-    lines = sample.split(b"\n")
-    if len(sample) >= SAMPLE_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # the last one may be cut in the middle of a character
-    wide = [line for line in lines if not line.isascii()]
-    if not wide:
-        return "utf-8"
-    for encoding in ("utf-8", "gb18030"):
-        good = sum(_decodes(line, encoding) for line in wide)
-        if good == len(wide) or (encoding == "utf-8" and good >= UTF8_SHARE * len(wide)):
-            return encoding
-    best = from_bytes(sample).best()
-    if best is None:
-        raise errors.encoding_unknown()
-    name = best.encoding.lower()
-    if name.startswith("gb") or name in {"hz", "cp936"}:
-        return "gb18030"
-    return name
-
-
 def _count_lines(path: Path) -> int:
     lines = 0
     with path.open("rb") as fh:
@@ -137,7 +98,7 @@ def _open_csv(path: Path) -> Source:
     fh = path.open("rb")
     try:
         encoding = detect_encoding(fh.read(SAMPLE_BYTES))
-        fh.seek(len(_BOM) if encoding == "utf-8-sig" else 0)
+        fh.seek(len(BOM) if encoding == "utf-8-sig" else 0)
         lines = _Lines(fh, encoding)
         stream = iter(lines)
         first = next(stream, None)

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from hudong.core import calendars
+from hudong.core import calendars, encodings
 from hudong.core.errors import DomainError
 from hudong.core.models import BusinessCalendar, CalendarDay, DayKind
 
@@ -73,19 +73,13 @@ class Outcome:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (Excel's byte-order mark dropped) if it decodes, else GB18030 (a superset of the
-    GBK that Chinese Excel writes); anything else is refused rather than garbled."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CommandError(
-        "imports.encoding_unknown: "
-        + _("The file's text encoding could not be recognised; save it as UTF-8 or GB18030 CSV.")
-    )
+    """The file's text in the encoding every importer recognises (:mod:`hudong.core.encodings`:
+    UTF-8 or the GB18030 Chinese Excel writes); anything else is refused rather than garbled."""
+    try:
+        return data.decode(encodings.detect_encoding(data[: encodings.SAMPLE_BYTES]))
+    except (DomainError, UnicodeDecodeError) as exc:
+        unknown = encodings.encoding_unknown()
+        raise CommandError(f"{unknown.code}: {unknown.message}") from exc
 
 
 def parse_date(text: str) -> dt.date:
