@@ -22,7 +22,7 @@ from hudong.interactions import outbound
 from hudong.interactions.channels import sender_for
 from hudong.interactions.models import Interaction, OutboundStatus, Purpose
 from hudong.interactions.tiers import value_tier
-from hudong.service import assignment, sla, workflow
+from hudong.service import assignment, checklist, sla, workflow
 from hudong.service.models import Case, CaseCategory, CaseNote, CaseSource, CaseStatus, Severity
 from hudong.service.priority import priority
 
@@ -107,6 +107,7 @@ def open_case(
         created_at=now,
     )
     sla.start(case, tier)
+    checklist.copy_to(case)
     if case.sla_policy_id is not None:
         case.save(
             update_fields=["sla_policy", "first_response_due", "resolution_due", "sla_warn_at"]
@@ -248,6 +249,8 @@ def assign(case: Case, user: Any, *, to: Any = None, team: Team | None = None) -
             "cases.assignee_out_of_scope", _("This person cannot work on this case."), status=422
         )
     previous = case.assignee_id
+    if previous is not None and previous != to.pk:
+        case.transfer_count += 1
     case.assignee, case.team, case.assigned_at = to, team, timezone.now()
     case.save()
     events.publish(

@@ -11,7 +11,15 @@ class ServiceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from hudong.core import audit, scoping
-        from hudong.service import models, panels, tasks  # noqa: F401  (registries)
+        from hudong.service import (  # noqa: F401  (registries)
+            care_tasks,
+            models,
+            panels,
+            sections_complaints,
+            sections_recovery,
+            sections_rootcause,
+            tasks,
+        )
 
         post_migrate.connect(_seed, sender=self)
         scoping.register(
@@ -21,6 +29,13 @@ class ServiceConfig(AppConfig):
         audit.track(models.CaseNote)
         audit.track(models.CaseCategory)
         audit.track(models.SlaPolicy)
+        audit.track(models.RootCause)
+        audit.track(models.ChecklistStep)
+        audit.track(models.CaseChecklistItem)
+        audit.track(models.RecoveryAction)
+        audit.track(models.CsatSurvey)
+        audit.track(models.CareRule)
+        audit.track(models.CareTask, customer="customer_id")
 
 
 def _seed(sender: AppConfig, **kwargs: object) -> None:

@@ -19,7 +19,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hudong.core import calendars, events, live, scoping
@@ -195,7 +196,12 @@ def _breach(case: Case, kind: str, tier: str, now: dt.datetime) -> bool:
     escalated_to = None
     if supervisors and case.assignee_id not in supervisors:
         escalated_to = supervisors[0]
-        Case.objects.filter(pk=case.pk).update(assignee_id=escalated_to, assigned_at=now)
+        Case.objects.filter(pk=case.pk).update(
+            assignee_id=escalated_to,
+            assigned_at=now,
+            escalated_at=Coalesce("escalated_at", Value(now)),
+            transfer_count=F("transfer_count") + (1 if case.assignee_id else 0),
+        )
     payload = {
         **_payload(case, kind),
         "from": case.assignee_id,

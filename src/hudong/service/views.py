@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from hudong.customers import queries as customer_queries
 from hudong.interactions import queries as interaction_queries
-from hudong.service import actions, queries, workflow
+from hudong.service import actions, queries, sections, workflow
 from hudong.service.forms import NoteForm, OpenCaseForm
 from hudong.service.models import CaseStatus
 
@@ -56,6 +56,7 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "replies": [n for n in notes if not n.internal],
             "next": [(s, CaseStatus(s).label) for s in workflow.next_statuses(case.status)],
             "note_form": NoteForm(),
+            "sections": sections.render_all(request, case),
         },
     )
 

@@ -75,6 +75,34 @@ class CaseSource(models.TextChoices):
     AGENT = "agent", _("Opened by an agent")
 
 
+class Temperament(models.TextChoices):
+    CALM = "calm", _("Calm")
+    EMOTIONAL = "emotional", _("Emotional")
+    STUBBORN = "stubborn", _("Stubborn")
+
+
+class RecoveryOutcome(models.TextChoices):
+    RECOVERED = "recovered", _("Recovered")
+    PARTIAL = "partial", _("Partly recovered")
+    NOT_RECOVERED = "not_recovered", _("Not recovered")
+
+
+class RootCause(models.Model):
+    """A root-cause code set on resolution (D5); seeded, edited in the admin."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Case(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     customer = models.ForeignKey(
@@ -131,7 +159,57 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
-    root_cause = models.CharField(_("root cause"), max_length=50, blank=True)
+    root_cause = models.ForeignKey(
+        "service.RootCause",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("root cause"),
+    )
+    # What the complaint is about, so root-cause analysis can join it with carriers, warehouses,
+    # products (D5). Any of them may be unknown.
+    order = models.ForeignKey(
+        "commerce.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("order"),
+    )
+    shipment = models.ForeignKey(
+        "commerce.Shipment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("shipment"),
+    )
+    product = models.ForeignKey(
+        "commerce.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("product"),
+    )
+    # How the customer comes across (D3): the case page shows the guidance for it.
+    temperament = models.CharField(
+        _("customer temperament"),
+        max_length=10,
+        choices=Temperament.choices,
+        default=Temperament.CALM,
+    )
+    # Agent measures (I1): reassignments after the first, and when the case went up a level.
+    transfer_count = models.PositiveSmallIntegerField(_("transfers"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Service recovery (D4).
+    customer_informed_at = models.DateTimeField(_("customer informed at"), null=True, blank=True)
+    recovery_outcome = models.CharField(
+        _("recovery outcome"), max_length=16, choices=RecoveryOutcome.choices, blank=True
+    )
+    # The CSAT answer (1-5), copied from the survey so reports aggregate one table.
+    csat_score = models.PositiveSmallIntegerField(_("CSAT"), null=True, blank=True)
     # SLA (see hudong.service.sla): due times in business time from the opening, the clock
     # paused while waiting on the customer, warnings and breaches recorded once.
     sla_policy = models.ForeignKey(
@@ -166,6 +244,8 @@ class Case(models.Model):
             models.Index(fields=["resolution_due"], name="case_resolution_due"),
             models.Index(fields=["first_response_due"], name="case_first_response_due"),
             models.Index(fields=["sla_warn_at"], name="case_sla_warn_at"),
+            models.Index(fields=["category", "created_at"], name="case_category_created"),
+            models.Index(fields=["resolved_at"], name="case_resolved_at"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

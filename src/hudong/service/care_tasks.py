@@ -1,0 +1,1 @@
+"""Registered at start-up (filled in by its module)."""

@@ -1,0 +1,6 @@
+"""Routes of this area (filled in by its module)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "csat"
+urlpatterns: list[URLPattern | URLResolver] = []
