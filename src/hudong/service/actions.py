@@ -158,6 +158,7 @@ def transition(case: Case, to_status: str, user: Any) -> Case:
         sla.resume(case, now)
     case.status = to_status
     case.save()
+    checklist.on_status(case, to_status, _user(user))
     events.publish(
         "service.case_status_changed",
         {

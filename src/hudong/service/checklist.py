@@ -28,3 +28,25 @@ def copy_to(case: Case) -> list[CaseChecklistItem]:
             for s in steps_for(case.category)
         ]
     )
+
+
+# Workflow moves that complete a step by themselves: the agent never ticks what the case shows.
+STEP_OF_STATUS = {"acknowledged": "acknowledge", "resolved": "resolve"}
+
+
+def tick(case: Case, code: str, user: object = None) -> bool:
+    """Mark the case's ``code`` step done (once; a later tick keeps the first time and person)."""
+    from django.utils import timezone
+
+    by = user if getattr(user, "is_authenticated", False) else None
+    return bool(
+        CaseChecklistItem.objects.filter(case=case, code=code, done_at__isnull=True).update(
+            done_at=timezone.now(), done_by=by
+        )
+    )
+
+
+def on_status(case: Case, to_status: str, user: object = None) -> None:
+    code = STEP_OF_STATUS.get(to_status)
+    if code:
+        tick(case, code, user)
