@@ -12,6 +12,7 @@ urlpatterns = [
     path("service/", include("hudong.service.urls_recovery")),
     path("service/", include("hudong.service.urls_care")),
     path("service/", include("hudong.service.urls_complaints")),
+    path("service/", include("hudong.service.urls_rootcause")),
     path("complaints/", include("hudong.service.urls_public")),
     path("survey/", include("hudong.service.urls_csat")),
     path("email/", include("hudong.interactions.channels.email.urls")),
