@@ -76,6 +76,8 @@ class Dashboard:
     charts: tuple[str, ...] = ()
     order: int = 100
     description: Any = ""
+    live: bool = False  # its charts count the current data: they need no insights run
+    links: tuple[tuple[Any, str], ...] = ()  # (label, URL name) of the area's own pages
 
 
 _CHARTS: dict[str, Chart] = {}
