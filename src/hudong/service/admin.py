@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from hudong.service.models import Case, CaseCategory, SlaPolicy
+from hudong.service import admin_care  # noqa: F401  (care rules and tasks)
+from hudong.service.models import Case, CaseCategory, ChecklistStep, SlaPolicy
+
+
+class ChecklistStepInline(admin.TabularInline):
+    """The category's own checklist (D3); a category without steps uses its parent's, else
+    the default checklist (the steps without a category)."""
+
+    model = ChecklistStep
+    extra = 1
+    fields = ("position", "code", "label")
 
 
 @admin.register(CaseCategory)
@@ -8,6 +18,16 @@ class CaseCategoryAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "parent", "skill", "active")
     list_filter = ("active",)
     search_fields = ("code", "name")
+    inlines = [ChecklistStepInline]
+
+
+@admin.register(ChecklistStep)
+class ChecklistStepAdmin(admin.ModelAdmin):
+    """Every checklist step; those without a category are the default checklist."""
+
+    list_display = ("category", "position", "code", "label")
+    list_filter = ("category",)
+    ordering = ("category", "position", "id")
 
 
 @admin.register(Case)
