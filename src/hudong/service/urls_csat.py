@@ -1,6 +1,10 @@
-"""Routes of this area (filled in by its module)."""
+"""The public satisfaction survey (mounted at /survey/, no login)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from hudong.service import views_csat
 
 app_name = "csat"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("<str:token>/", views_csat.answer, name="answer"),
+]

@@ -1,6 +1,12 @@
-"""Routes of this area (filled in by its module)."""
+"""Service recovery on the case page (mounted at /service/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from hudong.service import views_recovery
 
 app_name = "recovery"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("cases/<int:case_id>/recovery/", views_recovery.add_action, name="add"),
+    path("cases/<int:case_id>/recovery/informed/", views_recovery.informed, name="informed"),
+    path("cases/<int:case_id>/recovery/outcome/", views_recovery.outcome, name="outcome"),
+]
