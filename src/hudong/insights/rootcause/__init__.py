@@ -1,0 +1,2 @@
+"""Root-cause analysis (D5): where complaints come from, and who or what is behind more of them
+than their share of the work."""
