@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from hudong.insights.playbook import actions, export, lists, queries, segmenting, spend
 from hudong.insights.playbook.forms import ActionForm, selected_ids
+from hudong.service import care_queries
 
 PAGE_SIZE = 50
 
@@ -115,7 +116,8 @@ def act(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.my_tasks(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "insights/playbook/tasks.html", {"page": page})
+    care_open = care_queries.open_count(request.user)  # the service area's care calls
+    return render(request, "insights/playbook/tasks.html", {"page": page, "care_open": care_open})
 
 
 @login_required
