@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import TestCase
+
 from hudong.core import events
 from hudong.core.models import DomainEvent
 from hudong.service import actions
@@ -29,7 +31,9 @@ def deliver_events() -> int:
         if not pending:
             break
         for event in pending:
-            events.dispatch(str(event.pk))
+            # what follows the handler's commit (sending the survey) runs, as in the worker
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                events.dispatch(str(event.pk))
         ran += len(pending)
     return ran
 

@@ -2,7 +2,10 @@
 
 When a case closes (event ``service.case_status_changed`` with ``to`` = closed) a survey is
 created and a short message with a signed link to ``/survey/<token>/`` goes to the customer on
-their preferred channel through the contact policy (purpose service). One survey per closing:
+their preferred channel through the contact policy (purpose service): queued in the handler's
+transaction and delivered right after it commits, like ``outbound.send_now`` but without
+holding the write lock across the gateway's round trip. A survey is proactive, so in the
+customer's quiet hours it waits for the morning. One survey per closing:
 the handler runs at least once, so it looks for a survey sent since this closing first; a case
 reopened and closed again gets a new one.
 
@@ -144,7 +147,7 @@ def _deliver(case: Case, survey: CsatSurvey) -> None:
         subject = gettext("How did we do? (%(number)s)") % {"number": case.number}
     thread = case.interaction.thread if case.interaction_id and case.interaction else None
     try:
-        message = outbound.send_now(
+        message = outbound.queue(
             case.customer,
             purpose=Purpose.SERVICE,
             body=body,
@@ -158,6 +161,9 @@ def _deliver(case: Case, survey: CsatSurvey) -> None:
         return
     survey.outbound, survey.channel = message, message.channel
     survey.save(update_fields=["outbound", "channel"])
+    # As outbound.send_now does, but once the event's transaction committed: an SMS or SMTP
+    # round trip must not hold the write lock (the queued delivery task is the fallback).
+    transaction.on_commit(lambda: outbound.deliver(message.pk))
     if message.status in GONE_OUT:
         checklist.tick(case, "follow-up")
     events.publish(
