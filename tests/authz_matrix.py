@@ -185,4 +185,13 @@ ENDPOINTS: list[Endpoint] = [
         "/insights/charts/conversion/customers.csv?point=new",
         "dashboards:drill_export",
     ),
+    # Customer care (issue 5, D6): a customer's care tasks; the routes that take a care task id
+    # are in tests/service/test_care_pages.py
+    Endpoint("customer care tasks page", "page", "/service/care/customers/{id}/", "care:customer"),
+    Endpoint(
+        "customer care tasks API",
+        "api",
+        "/api/v1/customers/{id}/care-tasks",
+        "api-v1:customer_care_tasks",
+    ),
 ]
