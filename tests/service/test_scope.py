@@ -18,7 +18,7 @@ from tests.service.conftest import open_case
 
 pytestmark = pytest.mark.django_db
 
-# name, method, url, body ("form": a page form; "json": an API body)
+# name, method, url, body ("form": a page form; "json": an API body; "put": a JSON PUT)
 ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("case page", "get", "/service/cases/{id}/", None),
     ("transition form", "form", "/service/cases/{id}/transition/", {"status": "acknowledged"}),
@@ -29,6 +29,15 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("transition API", "json", "/api/v1/cases/{id}/transition", {"status": "acknowledged"}),
     ("note API", "json", "/api/v1/cases/{id}/notes", {"body": "内部", "internal": True}),
     ("assign API", "json", "/api/v1/cases/{id}/assign", {"to": "{user}"}),
+    # Service recovery and the satisfaction survey (issue 5)
+    ("recovery form", "form", "/service/cases/{id}/recovery/", {"kind": "apology", "cost": "0"}),
+    ("informed form", "form", "/service/cases/{id}/recovery/informed/", {"message": ""}),
+    ("outcome form", "form", "/service/cases/{id}/recovery/outcome/", {"outcome": "partial"}),
+    ("recovery API", "get", "/api/v1/cases/{id}/recovery", None),
+    ("recovery API add", "json", "/api/v1/cases/{id}/recovery", {"kind": "apology"}),
+    ("informed API", "json", "/api/v1/cases/{id}/recovery/informed", {"message": ""}),
+    ("outcome API", "put", "/api/v1/cases/{id}/recovery/outcome", {"outcome": "partial"}),
+    ("CSAT API", "get", "/api/v1/cases/{id}/csat", None),
 ]
 
 
@@ -40,6 +49,8 @@ def _call(client: Client, route: tuple[str, str, str, Any], case: Case, user: An
     if method == "form":
         return client.post(url, data=body).status_code
     data = {k: (getattr(user, "pk", 1) if v == "{user}" else v) for k, v in body.items()}
+    if method == "put":
+        return client.put(url, data=json.dumps(data), content_type="application/json").status_code
     return client.post(url, data=json.dumps(data), content_type="application/json").status_code
 
 
