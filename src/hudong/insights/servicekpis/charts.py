@@ -89,7 +89,8 @@ def time_by_agent(view: View) -> ChartData:
 
 
 def retention_groups(view: View) -> ChartData:
-    found = retention.report(view.user, period_of(view), retention.DEFAULT_DAYS)
+    region = view.filters.region.pk if view.filters.region is not None else None
+    found = retention.report(view.user, period_of(view), retention.DEFAULT_DAYS, region)
     return ChartData(
         [g.label for g in found.groups],
         [

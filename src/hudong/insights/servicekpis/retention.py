@@ -199,15 +199,17 @@ def _complained(closed: QuerySet[Case], days: int, groups: dict[str, Group]) -> 
         groups[_bucket(outcome)].recovery_cost += total or Decimal("0")
 
 
-def _never(user: Any, period: Period, days: int, group: Group) -> None:
+def _never(user: Any, period: Period, days: int, group: Group, region_id: int | None) -> None:
     """Buying customers with no case at all, from the first day of the period."""
     start = period.start
     bought_before = Order.objects.filter(customer_id=OuterRef("pk"), ordered_at__lt=start).exclude(
         status=OrderStatus.CANCELLED
     )
+    customers = visible_customers(user)
+    if region_id is not None:
+        customers = customers.filter(region_id=region_id)
     counts = (
-        visible_customers(user)
-        .order_by()
+        customers.order_by()
         .filter(Exists(bought_before))
         .exclude(Exists(Case.objects.filter(customer_id=OuterRef("pk"))))
         .annotate(kept=_bought_within(days, start))
@@ -231,14 +233,19 @@ def two_proportions(a: Group, b: Group) -> Comparison:
     return Comparison(a.key, b.key, diff, round(z, 3), round(float(2 * norm.sf(abs(z))), 4))
 
 
-def report(user: Any, period: Period, days: int = DEFAULT_DAYS) -> Report:
-    """The retention of the three groups ``user`` may see (cases closed in ``period``)."""
+def report(
+    user: Any, period: Period, days: int = DEFAULT_DAYS, region_id: int | None = None
+) -> Report:
+    """The retention of the three groups ``user`` may see (cases closed in ``period``),
+    optionally only the customers of one region."""
     groups = {key: Group(key) for key in (RECOVERED, NOT_RECOVERED, NEVER)}
     closed = visible_cases(user).filter(
         status=CaseStatus.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end
     )
+    if region_id is not None:
+        closed = closed.filter(customer__region_id=region_id)
     _complained(closed, days, groups)
-    _never(user, period, days, groups[NEVER])
+    _never(user, period, days, groups[NEVER], region_id)
     out = Report(period, days, list(groups.values()))
     out.comparisons = [
         two_proportions(groups[RECOVERED], groups[NOT_RECOVERED]),
