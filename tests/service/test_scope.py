@@ -38,6 +38,15 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("informed API", "json", "/api/v1/cases/{id}/recovery/informed", {"message": ""}),
     ("outcome API", "put", "/api/v1/cases/{id}/recovery/outcome", {"outcome": "partial"}),
     ("CSAT API", "get", "/api/v1/cases/{id}/csat", None),
+    # The complaint process (issue 5): checklist, temperament and guidance, escalation
+    ("checklist step form", "form", "/service/cases/{id}/checklist/analyse/", {"done": "1"}),
+    ("temperament form", "form", "/service/cases/{id}/temperament/", {"temperament": "stubborn"}),
+    ("escalate form", "form", "/service/cases/{id}/escalate/", {"reason": "升级"}),
+    ("checklist API", "get", "/api/v1/cases/{id}/checklist", None),
+    ("checklist step API", "json", "/api/v1/cases/{id}/checklist/analyse", {"done": True}),
+    ("guidance API", "get", "/api/v1/cases/{id}/guidance", None),
+    ("temperament API", "json", "/api/v1/cases/{id}/temperament", {"temperament": "stubborn"}),
+    ("escalate API", "json", "/api/v1/cases/{id}/escalate", {"reason": "升级"}),
 ]
 
 
