@@ -192,6 +192,14 @@ HUDONG_TIER_CHANNELS = {
     "C": ["sms", "webform", "email", "webchat"],
 }
 
+# Service recovery and the satisfaction survey (see docs/service/recovery.md): the most one
+# recovery action may cost (CNY); a CSAT score at or below the low mark alerts the supervisors
+# and (unless turned off) reopens the case; how long a survey link stays valid.
+HUDONG_RECOVERY_MAX_COST = os.environ.get("HUDONG_RECOVERY_MAX_COST", "100000")
+HUDONG_CSAT_LOW_SCORE = int(os.environ.get("HUDONG_CSAT_LOW_SCORE", "2"))
+HUDONG_CSAT_REOPEN_ON_LOW = env_bool("HUDONG_CSAT_REOPEN_ON_LOW", True)
+HUDONG_CSAT_LINK_DAYS = int(os.environ.get("HUDONG_CSAT_LINK_DAYS", "30"))
+
 # Channels. Each channel reads its own finer limits (see docs/interactions/); what a deployment
 # must set is here, from the environment.
 # Outgoing mail: the company's SMTP relay. Without EMAIL_HOST, mail is written to the log.
