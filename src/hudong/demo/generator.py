@@ -9,7 +9,8 @@ others.
 The load is one transaction (all or nothing) and each stage a savepoint in it, with its own
 progress bar: people (regions, teams, demo users), catalog, customers (with identifiers,
 addresses, attributes), orders (with lines), shipments (with returns), billing (invoices,
-payments), contacts (conversations, interactions, the consent ledger), indexes (the
+payments), contacts (conversations, interactions, the consent ledger), cases (complaints
+that follow the data: :mod:`hudong.demo.cases`), indexes (the
 secondary indexes of empty tables are built once, after the load).
 Everything is drawn with numpy first, in batches of customers, and written in chunks by
 :class:`hudong.demo.bulk.BulkLoader`.
@@ -50,6 +51,7 @@ from hudong.commerce import models as cm
 from hudong.core.models import Profile, Role
 from hudong.customers import models as cu
 from hudong.customers.names import search_keys
+from hudong.demo import cases as demo_cases
 from hudong.demo import commerce, duplicates, identifiers, profile
 from hudong.demo import interactions as contacts
 from hudong.demo.bulk import BulkLoader, Dates, Money, Ref, Timestamps
@@ -319,6 +321,9 @@ def _batch(run: _Run, batch: int, size: int) -> People:
             ia.ConsentEntry, contacts.consent(rng, people, tl, loader.next_id(ia.ConsentEntry))
         )
         stages.advance(people.n)
+    with stages("cases", 1):  # after shipments and contacts: cases link to both
+        rng = _rng(seed, demo_cases.STREAM, batch)
+        demo_cases.write(rng, loader, people, orders, interactions, tl, run.agents_by_region)
     return people
 
 

@@ -15,7 +15,7 @@ from hudong.core.errors import DomainError
 from hudong.insights.rootcause.analysis import Filters, regions_for
 from hudong.service.models import CaseCategory
 
-MAX_DAYS = 731  # two years: the daily chart stays readable and the query bounded
+MAX_DAYS = 1100  # three years: the daily chart stays readable and the query bounded
 
 
 def _date(raw: str, fallback: dt.date) -> dt.date:
@@ -37,7 +37,7 @@ def parse(user: Any, params: Mapping[str, str]) -> Filters:
     if end < start or (end - start).days >= MAX_DAYS:
         raise DomainError(
             "rootcause.bad_range",
-            _("The range must end after it starts and span at most two years."),
+            _("The range must end after it starts and span at most three years."),
             status=400,
         )
     region = (params.get("region") or "").strip()[:50]
