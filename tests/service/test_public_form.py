@@ -243,3 +243,14 @@ def test_the_public_api_files_a_complaint_and_is_rate_limited() -> None:
     limited = post()
     assert (limited.status_code, limited.json()["code"]) == (429, "complaints.rate_limited")
     assert Case.objects.count() == 3
+
+
+def test_the_agent_sees_what_the_customer_wrote(agent_a: Any) -> None:
+    client = Client()
+    link = _link(client.get(_file(client)["Location"], **EN).content.decode())
+    client.post(link, {"text": "我周五前都在家"})
+    case = Case.objects.get()
+    agent = Client()
+    agent.force_login(agent_a)
+    body = agent.get(f"/service/cases/{case.pk}/", **EN).content.decode()
+    assert 'data-testid="from-customer"' in body and "我周五前都在家" in body
