@@ -122,8 +122,8 @@ def test_the_screen_pop_reads_a_fixed_number_of_queries(
     client.get("/api/v1/identify", {"q": "13800138000"})  # warm the per-process caches
     # session, user+profile; identifier, customer; 3 prefetches; audit insert; 3 order panel
     # reads; open invoices; the open conversations (breakpoint) and the latest contacts; the
-    # customer's value row (insights); the open cases (service)
-    with django_assert_num_queries(17):
+    # customer's value row (insights); the open cases and the open care tasks (service)
+    with django_assert_num_queries(18):
         resp = client.get("/api/v1/identify", {"q": "+86 138 0013 8000"})
     assert resp.json()["status"] == "found"
 
