@@ -262,3 +262,25 @@ def test_the_survey_page_speaks_english_and_chinese(
     assert "How did we do?" in en and 'lang="en"' in en
     zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(link).content.decode()
     assert 'lang="zh-hans"' in zh
+
+
+def test_a_survey_the_policy_refuses_leaves_a_note_and_the_step_open(
+    sms: FakeSms, customer_a: Any, agent_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a customer the policy refuses service messages to at the moment of sending
+    from hudong.interactions import policy
+
+    reachable_by_sms(customer_a)
+    case = closed_case(customer_a, agent_a)
+    monkeypatch.setattr(
+        policy, "decide", lambda *a, **k: policy.Decision(False, "interactions.consent_withdrawn")
+    )
+    # When the survey is due
+    deliver_events()
+    # Then nothing went out, the case says why, and the follow-up step is left to the agent
+    [survey] = CsatSurvey.objects.filter(case=case)
+    assert sms.sent == [] and survey.outbound is not None
+    assert survey.outbound.status == "refused"
+    note = CaseNote.objects.get(case=case, internal=True)
+    assert "interactions.consent_withdrawn" in note.body
+    assert case.checklist.get(code="follow-up").done_at is None

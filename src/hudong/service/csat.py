@@ -163,9 +163,11 @@ def _deliver(case: Case, survey: CsatSurvey) -> None:
     survey.save(update_fields=["outbound", "channel"])
     # As outbound.send_now does, but once the event's transaction committed: an SMS or SMTP
     # round trip must not hold the write lock (the queued delivery task is the fallback).
-    transaction.on_commit(lambda: outbound.deliver(message.pk))
+    transaction.on_commit(lambda: outbound.deliver(message.pk), robust=True)
     if message.status in GONE_OUT:
         checklist.tick(case, "follow-up")
+    else:  # refused by the contact policy: the follow-up is the agent's to do by hand
+        _note(case, NOT_SENT_NOTE, message.reason or message.get_status_display())
     events.publish(
         "service.csat_sent",
         {
