@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 from scipy.stats import norm
 
 from hudong.commerce.models import Order, OrderStatus
 from hudong.core.errors import DomainError
-from hudong.customers.models import Customer
 from hudong.customers.queries import visible_customers
 from hudong.insights.servicekpis.period import Period, parse_period, today
 from hudong.service.models import Case, CaseStatus, RecoveryAction, RecoveryOutcome
@@ -155,11 +154,13 @@ def parse(params: Any) -> tuple[Period, int]:
     return period, days
 
 
-def _bought_within(days: int, after: Any) -> Exists:
+def _bought_within(days: int, after: Any, customer: str = "pk") -> Exists:
+    """Whether the customer (``customer`` of the outer row) placed a kept order in the
+    ``days`` after ``after``."""
     window = dt.timedelta(days=days)
     return Exists(
         Order.objects.filter(
-            customer_id=OuterRef("pk"), ordered_at__gt=after, ordered_at__lte=after + window
+            customer_id=OuterRef(customer), ordered_at__gt=after, ordered_at__lte=after + window
         ).exclude(status=OrderStatus.CANCELLED)
     )
 
@@ -169,20 +170,20 @@ def _bucket(outcome: str | None) -> str:
 
 
 def _complained(closed: QuerySet[Case], days: int, groups: dict[str, Group]) -> None:
-    """Customers by the outcome of their latest case closed in the period (grouped in SQL)."""
-    latest = closed.filter(customer_id=OuterRef("pk")).order_by("-closed_at", "-pk")
-    customers = (
-        Customer.objects.filter(pk__in=closed.values("customer_id"))
-        .annotate(
-            ref=Subquery(latest.values("closed_at")[:1]),
-            outcome=Subquery(latest.values("recovery_outcome")[:1]),
-        )
-        .annotate(kept=_bought_within(days, OuterRef("ref")))
+    """Customers by the outcome of their latest case closed in the period: the closed cases
+    with no later one of the same customer, grouped by outcome in SQL."""
+    later = closed.filter(customer_id=OuterRef("customer_id")).filter(
+        Q(closed_at__gt=OuterRef("closed_at"))
+        | Q(closed_at=OuterRef("closed_at"), pk__gt=OuterRef("pk"))
+    )
+    latest = (
+        closed.exclude(Exists(later))
+        .annotate(kept=_bought_within(days, OuterRef("closed_at"), "customer_id"))
         .order_by()
-        .values("outcome")
+        .values("recovery_outcome")
         .annotate(n=Count("pk"), k=Count("pk", filter=Q(kept=True)))
     )
-    for outcome, n, kept in customers.values_list("outcome", "n", "k"):
+    for outcome, n, kept in latest.values_list("recovery_outcome", "n", "k"):
         g = groups[_bucket(outcome)]
         g.customers += int(n)
         g.still_buying += int(kept)
@@ -230,7 +231,8 @@ def two_proportions(a: Group, b: Group) -> Comparison:
     if se == 0:
         return Comparison(a.key, b.key, diff, None, None)
     z = (p1 - p2) / se
-    return Comparison(a.key, b.key, diff, round(z, 3), round(float(2 * norm.sf(abs(z))), 4))
+    p_value = float(2 * norm.sf(abs(z)))
+    return Comparison(a.key, b.key, diff, round(z, 3), float(f"{p_value:.3g}"))
 
 
 def report(
