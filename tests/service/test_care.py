@@ -204,3 +204,37 @@ def test_add_months_clips_to_the_end_of_the_month() -> None:
     assert care.add_months(jan31, 1).date() == dt.date(2025, 2, 28)
     assert care.add_months(jan31, -2).date() == dt.date(2024, 11, 30)
     assert care.add_months(jan31, 13).date() == dt.date(2026, 2, 28)
+
+
+def test_a_big_run_works_in_chunks_and_still_creates_each_task_once(
+    team: Any, region_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given chunks of two rows, a team of two and five deliveries three days ago
+    monkeypatch.setattr(care, "CHUNK", 2)
+    only_rule(team=team)
+    a1 = make_user(Role.AGENT, region_a, team=team, username="chunk-a1")
+    a2 = make_user(Role.AGENT, region_a, team=team, username="chunk-a2")
+    for _ in range(5):
+        delivered(CustomerFactory(region=region_a), 3)
+    # When the rules run twice
+    first, second = care.run_rules(NOW), care.run_rules(NOW)
+    # Then every delivery has its task, once, and the team shares them three and two
+    assert (first["created"], first["assigned"], second["created"]) == (5, 5, 0)
+    loads = sorted(
+        CareTask.objects.filter(assignee__in=[a1, a2]).values_list("assignee_id", flat=True)
+    )
+    assert sorted([loads.count(a1.pk), loads.count(a2.pk)]) == [2, 3]
+
+
+def test_the_hourly_schedule_runs_the_rules(customer_a: Any) -> None:
+    from hudong.core import schedules
+    from hudong.service import care_tasks
+
+    # Given the schedule the worker knows, and a delivery three days ago
+    assert "service.care_rules" in {s.name for s in schedules.registered()}
+    delivered(customer_a, 3)
+    # When the scheduled task runs
+    outcome = care_tasks.care_rules.call(0)
+    # Then it created the task and says so
+    assert "created 1" in outcome
+    assert CareTask.objects.filter(customer=customer_a).count() == 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 from hudong.core.models import Role
 from hudong.interactions.models import Interaction
 from hudong.service import care
-from hudong.service.models import CareTask
+from hudong.service.models import CareRule, CareTask
 from tests.factories import CustomerFactory, OrderFactory, ShipmentFactory, TeamFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,27 @@ def test_a_task_outside_my_scope_does_not_exist_for_me(route: Any, region_b: Any
     task.refresh_from_db()
     assert (task.status, task.assignee_id) == ("open", None)
     assert task.pk not in [t["id"] for t in client.get("/api/v1/care/tasks?status=all").json()]
+
+
+def test_an_admin_runs_a_rule_now_and_sees_what_it_did(customer_a: Any, admin_user: Any) -> None:
+    # Given a delivery three days ago and the default follow-up rule
+    ShipmentFactory(
+        order=OrderFactory(customer=customer_a),
+        status="delivered",
+        delivered_at=timezone.now() - dt.timedelta(days=3),
+    )
+    rule = CareRule.objects.get(trigger="after_delivery")
+    # When the admin runs it now from the rules list
+    resp = client_for(admin_user).post(
+        "/admin/service/carerule/",
+        {"action": "run_now", "_selected_action": [rule.pk]},
+        follow=True,
+    )
+    # Then the task exists and the page says how many were created
+    assert CareTask.objects.filter(customer=customer_a, rule=rule).count() == 1
+    assert resp.status_code == 200
+    said = [str(m) for m in resp.context["messages"]]
+    assert len(said) == 1 and "1" in said[0]
+    # And the tasks list shows it
+    listed = client_for(admin_user).get("/admin/service/caretask/").content.decode()
+    assert customer_a.name in listed

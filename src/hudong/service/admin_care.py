@@ -41,5 +41,6 @@ class CareRuleAdmin(admin.ModelAdmin):
 class CareTaskAdmin(admin.ModelAdmin):
     list_display = ("rule", "customer", "due_at", "assignee", "team", "status")
     list_filter = ("status", "rule")
+    list_select_related = ("rule", "customer", "assignee", "team")
     raw_id_fields = ("customer", "shipment", "order_line", "assignee", "done_by")
     date_hierarchy = "due_at"

@@ -39,7 +39,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from hudong.commerce.models import OrderLine, Product, Shipment, ShipmentStatus
+from hudong.commerce.models import OrderLine, OrderStatus, Product, Shipment, ShipmentStatus
 from hudong.core import scoping
 from hudong.core.models import Role
 from hudong.customers.models import Identifier
@@ -144,7 +144,7 @@ def _warranty_anchors(rule: CareRule, now: dt.datetime) -> Iterator[list[Anchor]
                 order__ordered_at__gte=start_low - DELIVERY_LAG,
                 order__ordered_at__lte=start_high,
             )
-            .exclude(order__status="cancelled")
+            .exclude(order__status=OrderStatus.CANCELLED)
             .exclude(pk__in=done)
             .annotate(delivered=Subquery(first_delivery))
         )
