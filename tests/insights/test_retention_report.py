@@ -171,3 +171,9 @@ def test_the_default_period_ends_a_window_ago() -> None:
     assert days == 180
     assert period.last == timezone.localdate() - dt.timedelta(days=180)
     assert (period.last - period.first).days == 364
+
+
+def test_a_recent_period_warns_that_windows_are_not_complete(agent_a: Any) -> None:
+    today = timezone.localdate().isoformat()
+    html = client_of(agent_a).get("/insights/service/retention/", {"to": today}).content.decode()
+    assert 'data-testid="windows-incomplete"' in html

@@ -209,3 +209,66 @@ def test_an_empty_database_shows_empty_states(admin_user: Any) -> None:
     assert 'data-testid="no-agents"' in text
     board = client.get("/insights/dashboards/service/")
     assert board.status_code == 200
+
+
+ENDPOINTS = (
+    "/insights/dashboards/service/",
+    "/insights/charts/service-agents/data.csv",
+    "/insights/charts/service-retention/data.xlsx",
+    "/insights/service/agents/",
+    "/insights/service/agents.csv",
+    "/insights/service/retention/",
+    "/insights/service/retention.csv",
+    "/api/v1/insights/service/agents",
+    "/api/v1/insights/service/retention",
+)
+
+
+@pytest.mark.parametrize(
+    "role", [Role.AGENT, Role.SUPERVISOR, Role.SALES, Role.MARKETER, Role.ANALYST]
+)
+def test_every_role_opens_the_pages_with_the_rows_of_its_scope(
+    role: str, desk: dict[str, Any], region_a: Any
+) -> None:
+    user = make_user(role, region_a, username=f"who-{role}")
+    client = client_of(user)
+    for url in ENDPOINTS:
+        assert client.get(url).status_code == 200, (role, url)
+    rows = client.get(
+        "/api/v1/insights/service/agents", {"from": "2026-03-01", "to": "2026-03-31"}
+    ).json()["rows"]
+    keys = {r["key"] for r in rows}
+    if role == Role.ANALYST:
+        assert {"a1", "a2", "b1"} <= keys
+    elif role == Role.SUPERVISOR:
+        assert {"a1", "a2"} <= keys and "b1" not in keys
+    else:  # an agent sees themselves; sales and marketing see no agent by default
+        assert keys <= {user.username}
+
+
+def test_without_insights_access_the_pages_are_refused(region_a: Any) -> None:
+    from hudong.core.models import AccessRule
+
+    user = make_user(Role.AGENT, region_a, username="no-insights")
+    AccessRule.objects.update_or_create(
+        role=Role.AGENT, resource="insights", defaults={"scope": "none"}
+    )
+    client = client_of(user)
+    for url in ENDPOINTS:
+        assert client.get(url).status_code == 403, url
+
+
+def test_anonymous_gets_nothing() -> None:
+    client = Client()
+    for url in ENDPOINTS:
+        assert client.get(url).status_code in {302, 401, 403}, url
+
+
+def test_the_dashboard_region_filter_keeps_that_regions_agents(desk: dict[str, Any]) -> None:
+    client = client_of(desk["analyst"])
+    data = client.get(
+        "/api/v1/dashboards/service", {"from": "2026-03", "to": "2026-03", "region": "region-b"}
+    ).json()
+    charts = {c["key"]: c for c in data["charts"]}
+    assert charts["service-agents"]["labels"] == ["b1"]
+    assert charts["service-regions"]["labels"] == ["Region B"]
