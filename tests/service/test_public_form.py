@@ -254,3 +254,13 @@ def test_the_agent_sees_what_the_customer_wrote(agent_a: Any) -> None:
     agent.force_login(agent_a)
     body = agent.get(f"/service/cases/{case.pk}/", **EN).content.decode()
     assert 'data-testid="from-customer"' in body and "我周五前都在家" in body
+
+
+def test_the_email_given_with_a_phone_counts_towards_the_limit() -> None:
+    client = Client()
+    for n in range(3):
+        _file(client, ip=f"10.3.0.{n}", email="same@example.com", phone=f"1370000000{n}")
+    # The same email alone, from yet another address, is held back too
+    refused = _file(client, ip="10.3.0.9", phone="", email="SAME@example.com")
+    assert refused.status_code == 429
+    assert Case.objects.count() == 3

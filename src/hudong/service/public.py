@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,9 +132,11 @@ def _required(value: str, code: str, message: Any, limit: int) -> str:
     return value
 
 
-def _identifier(sub: Submission) -> tuple[Incoming, str]:
+def _identifier(sub: Submission) -> tuple[Incoming, list[str]]:
     """The one identifier the customer is found by: the phone, else the email. Only one: an
-    anonymous form naming A's phone and B's email must not prove A and B are one person."""
+    anonymous form naming A's phone and B's email must not prove A and B are one person.
+    With it, the normalised keys of everything given ("phone:+86...", "email:..."), which the
+    rate limit counts: switching to the email alone does not buy more complaints."""
     phone, email = (sub.phone or "").strip()[:50], (sub.email or "").strip()[:200]
     if not phone and not email:
         raise DomainError(
@@ -141,10 +144,10 @@ def _identifier(sub: Submission) -> tuple[Incoming, str]:
             _("Give a phone number or an email address so we can reach you."),
             status=422,
         )
-    if email:
-        normalize("email", email)  # a wrong address is refused even when a phone came too
-    kind, raw = ("phone", phone) if phone else ("email", email)
-    return Incoming(kind, raw), f"{kind}:{normalize(kind, raw)}"
+    keys = [f"phone:{normalize('phone', phone)}"] if phone else []
+    if email:  # a wrong address is refused even when a phone came too
+        keys.append(f"email:{normalize('email', email)}")
+    return Incoming("phone", phone) if phone else Incoming("email", email), keys
 
 
 def _category(code: str) -> CaseCategory:
@@ -172,10 +175,11 @@ def _complaints_since(hours: int) -> Any:
     )
 
 
-def _check_rate(client_ip: str | None, key: str) -> None:
+def _check_rate(client_ip: str | None, keys: list[str]) -> None:
     if client_ip and _complaints_since(1).filter(meta__ip=client_ip).count() >= per_ip_hour():
         raise _rate_limited()
-    if _complaints_since(24).filter(meta__contact=key).count() >= per_identifier_day():
+    same = Q(meta__contact__in=keys) | Q(meta__also__in=keys)
+    if _complaints_since(24).filter(same).count() >= per_identifier_day():
         raise _rate_limited()
 
 
@@ -208,8 +212,8 @@ def submit(sub: Submission) -> Filed:
     description = (sub.description or "").strip()
     if len(description) > MAX_TEXT:
         raise DomainError("complaints.too_long", _("A field is too long."), status=422)
-    identifier, key = _identifier(sub)
-    _check_rate(sub.client_ip, key)
+    identifier, keys = _identifier(sub)
+    _check_rate(sub.client_ip, keys)
     recorded = record_interaction(
         Contact(
             channel=Channel.WEBFORM,
@@ -222,7 +226,8 @@ def submit(sub: Submission) -> Filed:
             meta={
                 "form": FORM_TAG,
                 "ip": sub.client_ip or "",
-                "contact": key,
+                "contact": keys[0],
+                "also": keys[1] if len(keys) > 1 else "",
                 "email": (sub.email or "").strip()[:200] if identifier.kind == "phone" else "",
                 "order": (sub.order_number or "").strip()[:MAX_ORDER],
             },
