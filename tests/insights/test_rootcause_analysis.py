@@ -148,3 +148,48 @@ def test_an_agent_cannot_pick_another_region(data: Any, agent_a: Any, region_b: 
 
 def test_the_page_needs_a_login() -> None:
     assert Client().get("/insights/root-cause/").status_code == 302
+
+
+def _run_volumes() -> Any:
+    """What every insights run does after its measures: count the volumes into KPI facts."""
+    from hudong.insights import duck, engine
+    from hudong.insights.models import InsightsRun, RunStatus
+    from hudong.insights.rootcause import volumes
+    from hudong.insights.store import Store
+
+    store = Store()
+    frames = engine.read_all(store)
+    con = duck.connect()
+    for name in ("orders", "lines", "customers"):
+        engine._load(con, name, frames[name])
+    now = timezone.now()
+    run = InsightsRun.objects.create(
+        as_of=now, status=RunStatus.DONE, finished_at=now, summary={"rootcause": {}}
+    )
+    volumes.replace(store, volumes.compute(con, store.read(volumes.SHIPMENTS_SQL)), run.pk)
+    return run
+
+
+def test_after_an_insights_run_the_volumes_come_from_its_facts(
+    data: Any, admin_user: Any, agent_a: Any, region_b: Any
+) -> None:
+    from hudong.insights.rootcause import volumes
+
+    # Given the volumes counted live
+    f = _range()
+    before = analyse(admin_user, f).dimension("carrier").rows
+    # When an insights run has counted them into facts
+    run = _run_volumes()
+    found = volumes.from_facts(admin_user, f.start, f.end, "")
+    # Then the analysis reads the same shipments from the facts
+    assert found is not None and found.source == f"run {run.pk}"
+    after = analyse(admin_user, f).dimension("carrier").rows
+    assert [(r.key, r.complaints, r.volume) for r in after] == [
+        (r.key, r.complaints, r.volume) for r in before
+    ]
+    assert after[0].key == "slow" and after[0].significant
+    # And an agent's volumes are those of their region; region B shipped nothing
+    mine = volumes.from_facts(agent_a, f.start, f.end, "")
+    assert mine is not None and sum(mine.carriers.values()) == 220
+    other = volumes.from_facts(admin_user, f.start, f.end, region_b.code)
+    assert other is not None and other.carriers == {}

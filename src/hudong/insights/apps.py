@@ -17,6 +17,7 @@ class InsightsConfig(AppConfig):
             tasks,
         )
         from hudong.insights.kpis import facts  # noqa: F401  (after-run hook: dashboard facts)
+        from hudong.insights.rootcause import volumes  # noqa: F401  (after-run hook: volumes)
         from hudong.interactions import tiers
 
         tiers.use_source(queries.tiers_of)

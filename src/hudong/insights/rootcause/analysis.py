@@ -4,9 +4,10 @@ category.
 
 Every figure is a GROUP BY in the database: no case is loaded into Python, so the analysis
 stays a few seconds over a million cases. The complaints are the cases the user may see
-(:func:`hudong.service.queries.visible_cases`) opened in the date range; the volumes they are
-compared with (shipments, order lines, cases handled) are counted over the orders the user may
-see, in the same range and region.
+(:func:`hudong.service.queries.visible_cases`) opened in the date range, counted in three scans
+of the cases; the volumes they are compared with (shipments, order lines: counted by the last
+insights run, see :mod:`hudong.insights.rootcause.volumes`; cases handled) cover the orders the
+user may see, in the same range and region.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DateField, F, Func, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hudong.commerce.models import Carrier, Order, OrderLine, Product, Shipment, Warehouse
+from hudong.commerce.models import Carrier, Product, Warehouse
 from hudong.core import scoping
 from hudong.core.models import Region
 from hudong.core.models.access import Scope
+from hudong.insights.rootcause import volumes
 from hudong.insights.rootcause.stats import Lift, ParetoRow, over_representation, pareto
 from hudong.service.models import Case, CaseCategory, RootCause
 from hudong.service.queries import visible_cases
@@ -86,8 +89,9 @@ class Analysis:
         return next(d for d in self.dimensions if d.key == key)
 
 
-def _category_q(code: str, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}category__code": code}) | Q(**{f"{prefix}category__parent__code": code})
+def _category_ids(code: str) -> set[int]:
+    found = CaseCategory.objects.filter(Q(code=code) | Q(parent__code=code))
+    return set(found.values_list("pk", flat=True))
 
 
 def cases_in(user: Any, f: Filters, *, with_category: bool = True) -> QuerySet[Case]:
@@ -96,24 +100,88 @@ def cases_in(user: Any, f: Filters, *, with_category: bool = True) -> QuerySet[C
     if f.region:
         qs = qs.filter(customer__region__code=f.region)
     if with_category and f.category:
-        qs = qs.filter(_category_q(f.category))
+        qs = qs.filter(category_id__in=_category_ids(f.category))
     return qs
 
 
-def _orders_scope(user: Any, f: Filters, prefix: str) -> Q:
-    """The volume rows whose order the user may see, in the region asked for."""
-    q = Q()
-    if scoping.scope_for(user, "orders") != Scope.ALL:
-        q &= Q(**{f"{prefix}id__in": scoping.visible(user, "orders", Order.objects.all())})
-    if f.region:
-        q &= Q(**{f"{prefix}customer__region__code": f.region})
-    return q
+class LocalDay(Func):
+    """The local calendar day of a timestamp, computed by the database itself: SQLite's
+    built-in ``date()`` shifted by the zone's offset (Django's own truncation calls back into
+    Python for every row, far too slow over a million cases), PostgreSQL's ``AT TIME ZONE``."""
+
+    output_field = DateField()
+
+    def __init__(self, expression: Any, zone: dt.tzinfo, at: dt.datetime) -> None:
+        super().__init__(expression)
+        self.zone, self.at = zone, at
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return TruncDate(self.source_expressions[0]).as_sql(compiler, connection)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        offset = self.at.astimezone(self.zone).utcoffset() or dt.timedelta()
+        return f"date({sql}, %s)", [*params, f"{int(offset.total_seconds())} seconds"]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql}) AT TIME ZONE %s)::date", [*params, str(self.zone)]
 
 
-def _counts(qs: QuerySet, column: Any) -> dict[Any, int]:
-    """key → rows, one GROUP BY (rows without a key left out)."""
-    rows = qs.annotate(_k=column).values("_k").annotate(_n=Count("*")).values_list("_k", "_n")
-    return {k: n for k, n in rows.order_by() if k is not None}
+@dataclass
+class _CaseCounts:
+    """The complaint side, from three scans of the cases."""
+
+    by_cause: dict[int, int] = field(default_factory=dict)
+    by_category: dict[int, int] = field(default_factory=dict)
+    about_agent: dict[int, int] = field(default_factory=dict)
+    handled: dict[int, int] = field(default_factory=dict)
+    carriers: dict[int, int] = field(default_factory=dict)
+    warehouses: dict[int, int] = field(default_factory=dict)
+    products: dict[int, int] = field(default_factory=dict)
+
+
+def _add(d: dict[int, int], key: Any, n: int) -> None:
+    if key is not None:
+        d[key] = d.get(key, 0) + n
+
+
+def _case_counts(user: Any, f: Filters) -> _CaseCounts:
+    out = _CaseCounts()
+    wanted = _category_ids(f.category) if f.category else None
+    attitude = _category_ids(AGENT_CATEGORY)
+    conduct = RootCause.objects.filter(code=AGENT_CAUSE).values_list("pk", flat=True).first()
+    # 1. root cause x category x assignee, over every category (agents' volume is all cases)
+    rows = (
+        cases_in(user, f, with_category=False)
+        .values_list("root_cause_id", "category_id", "assignee_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for cause, category, assignee, n in rows:
+        if assignee is not None:
+            _add(out.handled, assignee, n)
+            if cause == conduct or category in attitude:
+                _add(out.about_agent, assignee, n)
+        if wanted is None or category in wanted:
+            _add(out.by_cause, cause or 0, n)
+            _add(out.by_category, category, n)
+    # 2. carrier x warehouse x product of the complaints linked to an order or a shipment
+    linked = cases_in(user, f).filter(Q(shipment__isnull=False) | Q(order__isnull=False))
+    rows = (
+        linked.annotate(
+            _c=F("shipment__carrier_id"),
+            _w=Coalesce("shipment__warehouse_id", "order__warehouse_id"),
+        )
+        .values_list("_c", "_w", "product_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for carrier, warehouse, product, n in rows:
+        _add(out.carriers, carrier, n)
+        _add(out.warehouses, warehouse, n)
+        _add(out.products, product, n)
+    return out
 
 
 def _relabel(counts: dict[int, int], names: dict[int, tuple[str, str]]) -> dict[str, int]:
@@ -144,100 +212,64 @@ def _dimension(
     )
 
 
-def _carriers_and_warehouses(user: Any, f: Filters, cases: QuerySet[Case]) -> list[Dimension]:
-    start, end = f.bounds()
-    shipments = Shipment.objects.filter(shipped_at__gte=start, shipped_at__lt=end).filter(
-        _orders_scope(user, f, "order__")
-    )
-    carrier_names = {c.pk: (c.code, c.name) for c in Carrier.objects.all()}
-    warehouse_names = {w.pk: (w.code, w.name) for w in Warehouse.objects.all()}
-    linked = cases.filter(shipment__isnull=False)
+def _dimensions(c: _CaseCounts, v: volumes.Volumes) -> list[Dimension]:
+    carriers = {x.pk: (x.code, x.name) for x in Carrier.objects.all()}
+    warehouses = {w.pk: (w.code, w.name) for w in Warehouse.objects.all()}
+    ids = set(c.products) | set(v.products)
+    products = {
+        p.pk: (p.sku, p.name) for p in Product.objects.filter(pk__in=ids).only("sku", "name")
+    }
+    users = get_user_model().objects.filter(pk__in=set(c.handled))
+    agents = {u.pk: (u.get_username(), u.get_full_name() or u.get_username()) for u in users}
     return [
+        _dimension("carrier", _("Carriers"), _("shipments"), c.carriers, v.carriers, carriers),
         _dimension(
-            "carrier",
-            _("Carriers"),
-            _("shipments"),
-            _counts(linked, F("shipment__carrier_id")),
-            _counts(shipments, F("carrier_id")),
-            carrier_names,
+            "warehouse", _("Warehouses"), _("shipments"), c.warehouses, v.warehouses, warehouses
         ),
-        _dimension(
-            "warehouse",
-            _("Warehouses"),
-            _("shipments"),
-            _counts(cases, Coalesce("shipment__warehouse_id", "order__warehouse_id")),
-            _counts(shipments, Coalesce("warehouse_id", "order__warehouse_id")),
-            warehouse_names,
-        ),
+        _dimension("product", _("Products"), _("order lines"), c.products, v.products, products),
+        _dimension("agent", _("Agents"), _("cases handled"), c.about_agent, c.handled, agents),
     ]
-
-
-def _products(user: Any, f: Filters, cases: QuerySet[Case]) -> Dimension:
-    start, end = f.bounds()
-    lines = OrderLine.objects.filter(
-        order__ordered_at__gte=start, order__ordered_at__lt=end
-    ).filter(_orders_scope(user, f, "order__"))
-    complaints = _counts(cases, F("product_id"))
-    volume = _counts(lines, F("product_id"))
-    ids = set(complaints) | set(volume)
-    names = {p.pk: (p.sku, p.name) for p in Product.objects.filter(pk__in=ids).only("sku", "name")}
-    return _dimension("product", _("Products"), _("order lines"), complaints, volume, names)
-
-
-def _agents(user: Any, f: Filters) -> Dimension:
-    from django.contrib.auth import get_user_model
-
-    handled = cases_in(user, f, with_category=False).filter(assignee__isnull=False)
-    about_agent = handled.filter(Q(root_cause__code=AGENT_CAUSE) | _category_q(AGENT_CATEGORY))
-    complaints = _counts(about_agent, F("assignee_id"))
-    volume = _counts(handled, F("assignee_id"))
-    users = get_user_model().objects.filter(pk__in=set(volume))
-    names = {u.pk: (u.get_username(), u.get_full_name() or u.get_username()) for u in users}
-    return _dimension("agent", _("Agents"), _("cases handled"), complaints, volume, names)
 
 
 def _daily(cases: QuerySet[Case], f: Filters) -> tuple[list[str], dict[str, list[int]]]:
     days = [f.start + dt.timedelta(days=i) for i in range((f.end - f.start).days + 1)]
-    index = {d: i for i, d in enumerate(days)}
+    index = {d.isoformat(): i for i, d in enumerate(days)}
     names = dict(CaseCategory.objects.values_list("pk", "name"))
     series: dict[str, list[int]] = {}
+    start, _end = f.bounds()
+    day = LocalDay("created_at", timezone.get_current_timezone(), start)
     rows = (
-        cases.annotate(day=TruncDate("created_at"))
-        .values("day", "category_id")
-        .annotate(n=Count("*"))
-        .values_list("day", "category_id", "n")
-        .order_by()
+        cases.annotate(day=day).values_list("day", "category_id").annotate(n=Count("*")).order_by()
     )
-    for day, category_id, n in rows:
-        label = str(names.get(category_id, category_id))
-        if day in index:
-            series.setdefault(label, [0] * len(days))[index[day]] += n
+    for when, category_id, n in rows:
+        at = index.get(str(when)[:10])
+        if at is not None:
+            label = str(names.get(category_id, category_id))
+            series.setdefault(label, [0] * len(days))[at] += n
     return [d.isoformat() for d in days], dict(sorted(series.items()))
+
+
+def _volumes(user: Any, f: Filters) -> volumes.Volumes:
+    found = volumes.from_facts(user, f.start, f.end, f.region)
+    return found if found is not None else volumes.live(user, f.bounds(), f.region)
 
 
 def analyse(user: Any, f: Filters) -> Analysis:
     """The whole analysis for ``user`` (their scope of cases) and the filters."""
-    cases = cases_in(user, f)
+    counts = _case_counts(user, f)
     causes = {rc.pk: (rc.code, rc.name) for rc in RootCause.objects.all()}
-    by_cause = _relabel(
-        _counts(cases, Coalesce("root_cause_id", Value(0))), causes | {0: (NO_CAUSE, "")}
-    )
-    cause_labels = {code: name for code, name in causes.values()} | {
-        NO_CAUSE: str(_("Not recorded"))
-    }
+    by_cause = _relabel(counts.by_cause, causes | {0: (NO_CAUSE, "")})
+    cause_labels = {code: name for code, name in causes.values()}
+    cause_labels[NO_CAUSE] = str(_("Not recorded"))
     categories = {c.pk: (c.code, c.name) for c in CaseCategory.objects.all()}
-    by_category = _relabel(_counts(cases, F("category_id")), categories)
-    days, daily = _daily(cases, f)
+    by_category = _relabel(counts.by_category, categories)
+    days, daily = _daily(cases_in(user, f), f)
     return Analysis(
         filters=f,
         complaints=sum(by_category.values()),
         by_cause=pareto(by_cause, cause_labels),
         by_category=pareto(by_category, {code: name for code, name in categories.values()}),
-        dimensions=[
-            *_carriers_and_warehouses(user, f, cases),
-            _products(user, f, cases),
-            _agents(user, f),
-        ],
+        dimensions=_dimensions(counts, _volumes(user, f)),
         days=days,
         daily=daily,
     )

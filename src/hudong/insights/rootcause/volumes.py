@@ -1,0 +1,157 @@
+"""The volumes complaints are compared with: shipments per carrier and warehouse, order lines
+per product, per month and region.
+
+Counting millions of shipments and order lines while a person waits would take longer than
+the whole analysis may, so every insights run counts them once (DuckDB already holds the
+orders, lines and customers) and stores them as two KPI facts per day (UTC) and region:
+``rc_shipments`` (key: the carrier's id, series: the warehouse's id, by day shipped) and
+``rc_lines`` (key: the product's id, by day ordered); the analysis sums the days of its range.
+Before the first run, or for users who see only their own or their team's customers, the
+volumes are counted live from the tables instead (:func:`live`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from hudong.commerce.models import Order, OrderLine, Shipment
+from hudong.core import scoping
+from hudong.core.models.access import Scope
+from hudong.insights import engine
+from hudong.insights.kpis import facts as kpi_facts  # registers first: it empties the facts
+from hudong.insights.models import InsightsRun, KpiFact, RunStatus
+
+SHIPMENTS, LINES = "rc_shipments", "rc_lines"
+HOOK = "rootcause"
+
+
+@dataclass
+class Volumes:
+    carriers: dict[int, int] = field(default_factory=dict)
+    warehouses: dict[int, int] = field(default_factory=dict)
+    products: dict[int, int] = field(default_factory=dict)
+    source: str = "live"  # or "run <id>"
+
+
+# --- written by every insights run --------------------------------------------------------------
+
+SHIPMENTS_SQL = (
+    "SELECT order_id, carrier_id, warehouse_id, shipped_at FROM commerce_shipment "
+    "WHERE shipped_at IS NOT NULL"
+)
+FACTS_SQL = f"""
+SELECT '{SHIPMENTS}' AS metric, CAST(s.shipped_at AS DATE) AS period,
+       c.region_id AS region_id, CAST(s.carrier_id AS VARCHAR) AS key,
+       COALESCE(CAST(COALESCE(s.warehouse_id, o.warehouse_id) AS VARCHAR), '') AS series,
+       CAST(0 AS DOUBLE) AS value, COUNT(*) AS count
+FROM rc_shipment s
+LEFT JOIN orders o ON o.id = s.order_id
+LEFT JOIN customers c ON c.id = o.customer_id
+GROUP BY ALL
+UNION ALL
+SELECT '{LINES}', CAST(o.ordered_at AS DATE), c.region_id,
+       CAST(l.product_id AS VARCHAR), '', CAST(0 AS DOUBLE), COUNT(*)
+FROM lines l
+JOIN orders o ON o.id = l.order_id
+LEFT JOIN customers c ON c.id = o.customer_id
+GROUP BY ALL
+"""
+
+
+def compute(con: Any, shipments: Any) -> Any:
+    """The volume facts as Arrow, from the run's DuckDB tables ``orders``, ``lines`` and
+    ``customers`` and the shipments read as Arrow (timestamps as text or timestamps)."""
+    raw = con.con
+    raw.register("rc_shipment_raw", shipments)
+    try:
+        raw.execute(
+            "CREATE OR REPLACE TEMP TABLE rc_shipment AS SELECT CAST(order_id AS BIGINT) AS "
+            "order_id, CAST(carrier_id AS BIGINT) AS carrier_id, CAST(warehouse_id AS BIGINT) "
+            "AS warehouse_id, TRY_CAST(shipped_at AS TIMESTAMP) AS shipped_at "
+            "FROM rc_shipment_raw"
+        )
+    finally:
+        raw.unregister("rc_shipment_raw")
+    return raw.sql(FACTS_SQL).to_arrow_table()
+
+
+def replace(store: Any, data: Any, run_id: int) -> int:
+    """This run's volume facts instead of the previous ones, in one transaction."""
+    with store.writing() as w:
+        w.execute(f"DELETE FROM insights_kpifact WHERE metric IN ('{SHIPMENTS}', '{LINES}')")
+        return int(w.insert("insights_kpifact", kpi_facts._as_db(data, run_id, store.vendor)))
+
+
+@engine.after_run(HOOK)
+def write_volumes(ctx: engine.RunContext) -> dict[str, Any]:
+    data = compute(ctx.con, ctx.store.read(SHIPMENTS_SQL))
+    return {"facts": replace(ctx.store, data, ctx.run.pk)}
+
+
+# --- read by the analysis -------------------------------------------------------------------
+
+
+def _latest() -> InsightsRun | None:
+    run = InsightsRun.objects.filter(status=RunStatus.DONE).order_by("-finished_at", "-id").first()
+    return run if run is not None and HOOK in (run.summary or {}) else None
+
+
+def from_facts(user: Any, start: dt.date, end: dt.date, region: str) -> Volumes | None:
+    """The volumes of the last run, in the user's scope; None when there is none to use."""
+    scope = scoping.scope_for(user, "orders")
+    if scope not in (Scope.ALL, Scope.REGION):
+        return None
+    run = _latest()
+    if run is None:
+        return None
+    qs = KpiFact.objects.filter(
+        run=run, metric__in=[SHIPMENTS, LINES], period__gte=start, period__lte=end
+    )
+    if scope == Scope.REGION:
+        profile = scoping.profile_of(user)
+        if profile is None or profile.region_id is None:
+            return Volumes(source=f"run {run.pk}")
+        qs = qs.filter(region_id=profile.region_id)
+    if region:
+        qs = qs.filter(region__code=region)
+    rows = qs.values_list("metric", "key", "series").annotate(n=Sum("count")).order_by()
+    carriers: dict[int, int] = defaultdict(int)
+    warehouses: dict[int, int] = defaultdict(int)
+    products: dict[int, int] = defaultdict(int)
+    for metric, key, series, n in rows:
+        if metric == SHIPMENTS:
+            carriers[int(key)] += n
+            if series:
+                warehouses[int(series)] += n
+        else:
+            products[int(key)] += n
+    return Volumes(dict(carriers), dict(warehouses), dict(products), f"run {run.pk}")
+
+
+def _counts(qs: QuerySet, column: Any) -> dict[int, int]:
+    rows = qs.annotate(_k=column).values("_k").annotate(_n=Count("*")).values_list("_k", "_n")
+    return {k: n for k, n in rows.order_by() if k is not None}
+
+
+def live(user: Any, bounds: tuple[dt.datetime, dt.datetime], region: str) -> Volumes:
+    """The volumes counted now over the orders the user may see (small databases, tests,
+    users who see only their own customers)."""
+    start, end = bounds
+    q = Q()
+    if scoping.scope_for(user, "orders") != Scope.ALL:
+        q &= Q(order__in=scoping.visible(user, "orders", Order.objects.all()))
+    if region:
+        q &= Q(order__customer__region__code=region)
+    shipments = Shipment.objects.filter(q, shipped_at__gte=start, shipped_at__lt=end)
+    lines = OrderLine.objects.filter(q, order__ordered_at__gte=start, order__ordered_at__lt=end)
+    return Volumes(
+        _counts(shipments, F("carrier_id")),
+        _counts(shipments, Coalesce("warehouse_id", "order__warehouse_id")),
+        _counts(lines, F("product_id")),
+    )
