@@ -49,10 +49,10 @@ def _rows(view: View, by: str) -> list[measures.Row]:
 
 def _rates(rows: list[measures.Row]) -> list[Series]:
     return [
-        Series(_("First-contact resolution"), [r.fcr_rate for r in rows]),
-        Series(_("Empowerment"), [r.empowerment_rate for r in rows]),
-        Series(_("SLA attainment"), [r.sla_rate for r in rows]),
-        Series(_("Escalation rate"), [r.escalation_rate for r in rows], hidden=True),
+        Series(_("First-contact resolution (%)"), [r.fcr_rate for r in rows]),
+        Series(_("Empowerment (%)"), [r.empowerment_rate for r in rows]),
+        Series(_("SLA attainment (%)"), [r.sla_rate for r in rows]),
+        Series(_("Escalation rate (%)"), [r.escalation_rate for r in rows], hidden=True),
         Series(_("Cases resolved"), [r.resolved for r in rows], hidden=True),
     ]
 
@@ -60,7 +60,7 @@ def _rates(rows: list[measures.Row]) -> list[Series]:
 def resolution_by(by: str) -> Any:
     def build(view: View) -> ChartData:
         rows = _rows(view, by)
-        return ChartData([r.key for r in rows], _rates(rows), unit="%")
+        return ChartData([r.key for r in rows], _rates(rows))
 
     return build
 
@@ -94,11 +94,10 @@ def retention_groups(view: View) -> ChartData:
     return ChartData(
         [g.label for g in found.groups],
         [
-            Series(_("Still buying"), [g.rate for g in found.groups]),
+            Series(_("Still buying (%)"), [g.rate for g in found.groups]),
             Series(_("Customers"), [g.customers for g in found.groups], hidden=True),
             Series(_("Average recovery cost"), [g.average_cost for g in found.groups], hidden=True),
         ],
-        unit="%",
     )
 
 

@@ -41,8 +41,8 @@ DEFAULT_DAYS = 180
 MAX_DAYS = 730
 RECOVERED, NOT_RECOVERED, NEVER = "recovered", "not_recovered", "never"
 GROUP_LABELS = {
-    RECOVERED: _("Complained, recovered"),
-    NOT_RECOVERED: _("Complained, not recovered"),
+    RECOVERED: _("Recovered"),
+    NOT_RECOVERED: _("Not recovered"),
     NEVER: _("Never complained"),
 }
 
