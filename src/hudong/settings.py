@@ -200,6 +200,19 @@ HUDONG_CSAT_LOW_SCORE = int(os.environ.get("HUDONG_CSAT_LOW_SCORE", "2"))
 HUDONG_CSAT_REOPEN_ON_LOW = env_bool("HUDONG_CSAT_REOPEN_ON_LOW", True)
 HUDONG_CSAT_LINK_DAYS = int(os.environ.get("HUDONG_CSAT_LINK_DAYS", "30"))
 
+# The public complaint form (see docs/service/complaints.md): complaints an hour from one
+# address and a day for one phone or email, the seconds a person needs at least to fill it in,
+# customer messages an hour through one status link, how long a status link stays valid.
+HUDONG_COMPLAINTS_PER_IP_HOUR = int(os.environ.get("HUDONG_COMPLAINTS_PER_IP_HOUR", "5"))
+HUDONG_COMPLAINTS_PER_IDENTIFIER_DAY = int(
+    os.environ.get("HUDONG_COMPLAINTS_PER_IDENTIFIER_DAY", "3")
+)
+HUDONG_COMPLAINTS_MIN_FILL_SECONDS = int(os.environ.get("HUDONG_COMPLAINTS_MIN_FILL_SECONDS", "3"))
+HUDONG_COMPLAINTS_MESSAGES_PER_HOUR = int(
+    os.environ.get("HUDONG_COMPLAINTS_MESSAGES_PER_HOUR", "10")
+)
+HUDONG_COMPLAINTS_STATUS_DAYS = int(os.environ.get("HUDONG_COMPLAINTS_STATUS_DAYS", "365"))
+
 # Channels. Each channel reads its own finer limits (see docs/interactions/); what a deployment
 # must set is here, from the environment.
 # Outgoing mail: the company's SMTP relay. Without EMAIL_HOST, mail is written to the log.
