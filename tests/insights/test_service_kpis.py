@@ -272,3 +272,15 @@ def test_the_dashboard_region_filter_keeps_that_regions_agents(desk: dict[str, A
     charts = {c["key"]: c for c in data["charts"]}
     assert charts["service-agents"]["labels"] == ["b1"]
     assert charts["service-regions"]["labels"] == ["Region B"]
+
+
+def test_agent_charts_keep_the_busiest_agents(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hudong.insights.servicekpis import charts
+
+    monkeypatch.setattr(charts, "CHART_AGENTS", 2)
+    client = client_of(desk["analyst"])
+    data = client.get("/api/v1/dashboards/service", {"from": "2026-03", "to": "2026-03"}).json()
+    agents = {c["key"]: c for c in data["charts"]}["service-agents"]
+    assert agents["labels"] == ["a1", "a2"]  # a1: 4 cases; a2 and b1: 1 each, a2 first by name

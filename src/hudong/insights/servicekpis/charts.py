@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hudong.insights.kpis.registry import (
@@ -26,6 +27,7 @@ from hudong.insights.servicekpis import measures, retention
 from hudong.insights.servicekpis.period import Period
 
 BOARD = "service"
+CHART_AGENTS = 30  # agents shown per chart
 
 
 def period_of(view: View) -> Period:
@@ -44,7 +46,13 @@ def _rows(view: View, by: str) -> list[measures.Row]:
         memo["agent"] = measures.per_agent(profiles, period_of(view))
     if by not in memo:
         memo[by] = measures.grouped(memo["profiles"], memo["agent"], by)
-    return [r for r in memo[by] if r.active]
+    active = [r for r in memo[by] if r.active]
+    if by != "agent":
+        return active
+    # the busiest agents (most cases resolved): a bar chart of hundreds says nothing; every
+    # agent is in the agent measures table
+    busiest = sorted(active, key=lambda r: (-r.resolved, r.key))[:CHART_AGENTS]
+    return sorted(busiest, key=lambda r: r.key)
 
 
 def _rates(rows: list[measures.Row]) -> list[Series]:
@@ -106,12 +114,16 @@ RATES_NOTE = _(
     "never transferred nor reopened; empowerment: not escalated; SLA attainment: neither "
     "target breached."
 )
+AGENTS_NOTE = _(  # the number is CHART_AGENTS
+    "The 30 agents with the most cases resolved in the period; every agent is in the agent "
+    "measures table."
+)
 
 
 def register_all() -> None:
     charts = [
         Chart("service-agents", _("Resolution by agent"), resolution_by("agent"), "bar",
-              RATES_NOTE),
+              format_lazy("{} {}", RATES_NOTE, AGENTS_NOTE)),
         Chart("service-csat", _("Satisfaction (CSAT) by agent"), csat_by_agent, "bar",
               _("Mean of the scores customers gave to the agent's cases resolved in the "
                 "period (1 to 5).")),
