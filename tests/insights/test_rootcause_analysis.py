@@ -193,3 +193,43 @@ def test_after_an_insights_run_the_volumes_come_from_its_facts(
     assert mine is not None and sum(mine.carriers.values()) == 220
     other = volumes.from_facts(admin_user, f.start, f.end, region_b.code)
     assert other is not None and other.carriers == {}
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "days"),
+    [
+        ("2025-06-01", "2025-06-30", ["2025-06-01", "2025-06-01"], []),
+        ("2025-06-16", "2025-08-31", ["2025-07-01", "2025-08-01"], ["2025-06-16", "2025-06-30"]),
+        ("2025-06-16", "2025-06-20", [], ["2025-06-16", "2025-06-20"]),
+        ("2025-06-16", "2025-07-15", [], ["2025-06-16", "2025-07-15"]),
+        ("2025-01-01", "2025-12-31", ["2025-01-01", "2025-12-01"], []),
+    ],
+)
+def test_a_long_range_reads_whole_months_and_the_days_at_its_edges(
+    start: str, end: str, months: list[str], days: list[str], region_a: Any
+) -> None:
+    from hudong.insights.models import InsightsRun, KpiFact
+    from hudong.insights.rootcause import volumes
+
+    # Given a daily and a monthly fact for every day and month of 2025
+    run = InsightsRun.objects.create(as_of=timezone.now())
+    d, facts = dt.date(2025, 1, 1), []
+    while d.year == 2025:
+        facts.append(KpiFact(run=run, metric=volumes.SHIPMENTS, period=d, key="1", count=1))
+        if d.day == 1:
+            facts.append(KpiFact(run=run, metric="rc_shipments_m", period=d, key="1", count=1))
+        d += dt.timedelta(days=1)
+    KpiFact.objects.bulk_create(facts)
+    # When the range's facts are picked
+    picked = KpiFact.objects.filter(
+        volumes._periods(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    )
+    monthly = sorted(
+        str(p) for p in picked.filter(metric="rc_shipments_m").values_list("period", flat=True)
+    )
+    daily = sorted(
+        str(p) for p in picked.filter(metric="rc_shipments").values_list("period", flat=True)
+    )
+    # Then whole months come from the monthly facts and the rest from the days
+    assert (monthly[:1] + monthly[-1:] if monthly else []) == months
+    assert (daily[:1] + daily[-1:] if daily else []) == days

@@ -28,6 +28,8 @@ from hudong.insights.kpis import facts as kpi_facts  # registers first: it empti
 from hudong.insights.models import InsightsRun, KpiFact, RunStatus
 
 SHIPMENTS, LINES = "rc_shipments", "rc_lines"
+MONTHLY = "_m"  # the same facts per month: a long range reads months, and days at its edges
+METRICS = (SHIPMENTS, LINES, SHIPMENTS + MONTHLY, LINES + MONTHLY)
 HOOK = "rootcause"
 
 
@@ -45,7 +47,7 @@ SHIPMENTS_SQL = (
     "SELECT order_id, carrier_id, warehouse_id, shipped_at FROM commerce_shipment "
     "WHERE shipped_at IS NOT NULL"
 )
-FACTS_SQL = f"""
+DAILY_SQL = f"""
 SELECT '{SHIPMENTS}' AS metric, CAST(s.shipped_at AS DATE) AS period,
        c.region_id AS region_id, CAST(s.carrier_id AS VARCHAR) AS key,
        COALESCE(CAST(COALESCE(s.warehouse_id, o.warehouse_id) AS VARCHAR), '') AS series,
@@ -78,13 +80,19 @@ def compute(con: Any, shipments: Any) -> Any:
         )
     finally:
         raw.unregister("rc_shipment_raw")
-    return raw.sql(FACTS_SQL).to_arrow_table()
+    raw.execute(f"CREATE OR REPLACE TEMP TABLE rc_daily AS {DAILY_SQL}")
+    return raw.sql(
+        "SELECT metric, period, region_id, key, series, value, count FROM rc_daily UNION ALL "
+        f"SELECT metric || '{MONTHLY}', CAST(date_trunc('month', period) AS DATE), region_id, "
+        "key, series, CAST(0 AS DOUBLE), CAST(SUM(count) AS BIGINT) FROM rc_daily GROUP BY ALL"
+    ).to_arrow_table()
 
 
 def replace(store: Any, data: Any, run_id: int) -> int:
     """This run's volume facts instead of the previous ones, in one transaction."""
     with store.writing() as w:
-        w.execute(f"DELETE FROM insights_kpifact WHERE metric IN ('{SHIPMENTS}', '{LINES}')")
+        names = ", ".join(f"'{m}'" for m in METRICS)
+        w.execute(f"DELETE FROM insights_kpifact WHERE metric IN ({names})")
         return int(w.insert("insights_kpifact", kpi_facts._as_db(data, run_id, store.vendor)))
 
 
@@ -102,6 +110,23 @@ def _latest() -> InsightsRun | None:
     return run if run is not None and HOOK in (run.summary or {}) else None
 
 
+def _periods(start: dt.date, end: dt.date) -> Q:
+    """The facts that add up to [start, end]: the whole months inside it from the monthly
+    facts, the days before and after them from the daily ones."""
+    first = (
+        start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    )
+    after_end = end + dt.timedelta(days=1)
+    stop = after_end.replace(day=1)  # the first day after the last whole month
+    daily = [SHIPMENTS, LINES]
+    if first >= stop:
+        return Q(metric__in=daily, period__gte=start, period__lte=end)
+    months = Q(metric__in=[m + MONTHLY for m in daily], period__gte=first, period__lt=stop)
+    head = Q(metric__in=daily, period__gte=start, period__lt=first)
+    tail = Q(metric__in=daily, period__gte=stop, period__lte=end)
+    return months | head | tail
+
+
 def from_facts(user: Any, start: dt.date, end: dt.date, region: str) -> Volumes | None:
     """The volumes of the last run, in the user's scope; None when there is none to use."""
     scope = scoping.scope_for(user, "orders")
@@ -110,9 +135,7 @@ def from_facts(user: Any, start: dt.date, end: dt.date, region: str) -> Volumes 
     run = _latest()
     if run is None:
         return None
-    qs = KpiFact.objects.filter(
-        run=run, metric__in=[SHIPMENTS, LINES], period__gte=start, period__lte=end
-    )
+    qs = KpiFact.objects.filter(run=run).filter(_periods(start, end))
     if scope == Scope.REGION:
         profile = scoping.profile_of(user)
         if profile is None or profile.region_id is None:
@@ -125,7 +148,7 @@ def from_facts(user: Any, start: dt.date, end: dt.date, region: str) -> Volumes 
     warehouses: dict[int, int] = defaultdict(int)
     products: dict[int, int] = defaultdict(int)
     for metric, key, series, n in rows:
-        if metric == SHIPMENTS:
+        if metric.startswith(SHIPMENTS):
             carriers[int(key)] += n
             if series:
                 warehouses[int(series)] += n
