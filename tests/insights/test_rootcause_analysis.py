@@ -233,3 +233,10 @@ def test_a_long_range_reads_whole_months_and_the_days_at_its_edges(
     # Then whole months come from the monthly facts and the rest from the days
     assert (monthly[:1] + monthly[-1:] if monthly else []) == months
     assert (daily[:1] + daily[-1:] if daily else []) == days
+
+
+def test_the_dashboards_link_to_the_analysis(admin_user: Any) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/insights/dashboards/", follow=True).content.decode()
+    assert 'data-testid="rootcause-link"' in page and 'href="/insights/root-cause/"' in page
