@@ -227,13 +227,8 @@ def team_members(team_id: int) -> list[Any]:
     )
 
 
-def _assign(rule: CareRule, now: dt.datetime) -> int:
-    """Hand the rule's unassigned open tasks of the window to its team (round robin by load)."""
-    if rule.team_id is None:
-        return 0
-    members = team_members(rule.team_id)
-    if not members:
-        return 0
+def _open_load(members: list[Any]) -> dict[int, int]:
+    """Open care tasks per member (0 for those with none)."""
     load = dict.fromkeys((m.pk for m in members), 0)
     load.update(
         CareTask.objects.filter(assignee__in=members, status=CareTaskStatus.OPEN)
@@ -242,32 +237,41 @@ def _assign(rule: CareRule, now: dt.datetime) -> int:
         .annotate(n=Count("id"))
         .values_list("assignee_id", "n")
     )
+    return load
+
+
+def _assign(rule: CareRule, now: dt.datetime) -> int:
+    """Hand the rule's unassigned open tasks of the window to its team (round robin by load).
+    Who may see which task is read once per member for the whole run (one scoped query each),
+    and each chunk is written with one update per member."""
+    if rule.team_id is None:
+        return 0
+    members = team_members(rule.team_id)
+    if not members:
+        return 0
+    load = _open_load(members)
     pending = CareTask.objects.filter(
         rule=rule,
         status=CareTaskStatus.OPEN,
         assignee__isnull=True,
         due_at__gte=now - WINDOW_BEFORE,
     )
+    sees = {
+        m.pk: set(scoping.visible(m, "care", pending).values_list("pk", flat=True)) for m in members
+    }
     assigned = 0
     for rows in _chunks(pending, ()):
-        ids = [pk for (pk,) in rows]
-        sees = {
-            m.pk: set(
-                scoping.visible(m, "care", CareTask.objects.filter(pk__in=ids)).values_list(
-                    "pk", flat=True
-                )
-            )
-            for m in members
-        }
-        changed = []
-        for pk in ids:
+        picks: dict[int, list[int]] = {}
+        for (pk,) in rows:
             pool = [m.pk for m in members if pk in sees[m.pk]]
             if pool:
                 who = min(pool, key=lambda u: (load[u], u))
                 load[who] += 1
-                changed.append(CareTask(pk=pk, assignee_id=who))
-        CareTask.objects.bulk_update(changed, ["assignee"])
-        assigned += len(changed)
+                picks.setdefault(who, []).append(pk)
+        for who, ids in picks.items():
+            assigned += CareTask.objects.filter(pk__in=ids, assignee__isnull=True).update(
+                assignee_id=who
+            )
     return assigned
 
 
