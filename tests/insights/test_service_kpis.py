@@ -191,7 +191,7 @@ def test_the_service_dashboard_shows_the_charts(desk: dict[str, Any]) -> None:
         "service-csat",
         "service-time",
         "service-teams",
-        "service-retention",
+        "service-regions",
     ):
         assert f'data-testid="chart-{key}"' in text
     assert 'data-testid="no-run"' not in text  # counted live: no insights run needed
@@ -214,7 +214,7 @@ def test_an_empty_database_shows_empty_states(admin_user: Any) -> None:
 ENDPOINTS = (
     "/insights/dashboards/service/",
     "/insights/charts/service-agents/data.csv",
-    "/insights/charts/service-retention/data.xlsx",
+    "/insights/charts/service-teams/data.xlsx",
     "/insights/service/agents/",
     "/insights/service/agents.csv",
     "/insights/service/retention/",

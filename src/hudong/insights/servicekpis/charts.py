@@ -1,9 +1,12 @@
-"""The "Service" dashboard: agent measures (I1) and retention after a complaint (D4).
+"""The "Service" dashboard: agent measures (I1), and links to the agent table and to the
+retention report after a complaint (D4).
 
 Its charts are counted live over the cases (aggregate queries on indexed columns), not from
 the nightly facts, so they need no insights run. The months of the dashboard's filter are the
 period; the region filter keeps the agents of that region. The pages, exports and API of the
-dashboard framework serve these charts like any other.
+dashboard framework serve these charts like any other. The retention report is not a chart
+here: over a year of a large database it probes every complaining customer's orders (seconds
+to tens of seconds), too slow for a dashboard every user opens; it has its own page.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from hudong.insights.kpis.registry import (
     register_dashboard,
 )
 from hudong.insights.kpis.scope import View, add_months
-from hudong.insights.servicekpis import measures, retention
+from hudong.insights.servicekpis import measures
 from hudong.insights.servicekpis.period import Period
 
 BOARD = "service"
@@ -96,19 +99,6 @@ def time_by_agent(view: View) -> ChartData:
     )
 
 
-def retention_groups(view: View) -> ChartData:
-    region = view.filters.region.pk if view.filters.region is not None else None
-    found = retention.report(view.user, period_of(view), retention.DEFAULT_DAYS, region)
-    return ChartData(
-        [g.label for g in found.groups],
-        [
-            Series(_("Still buying (%)"), [g.rate for g in found.groups]),
-            Series(_("Customers"), [g.customers for g in found.groups], hidden=True),
-            Series(_("Average recovery cost"), [g.average_cost for g in found.groups], hidden=True),
-        ],
-    )
-
-
 RATES_NOTE = _(
     "Cases resolved in the period, counted for their assignee. First-contact resolution: "
     "never transferred nor reopened; empowerment: not escalated; SLA attainment: neither "
@@ -133,9 +123,6 @@ def register_all() -> None:
               RATES_NOTE),
         Chart("service-regions", _("Resolution by region"), resolution_by("region"), "bar",
               RATES_NOTE),
-        Chart("service-retention", _("Still buying after a complaint"), retention_groups,
-              "bar", _("Customers with an order within 180 days after their latest case "
-                       "closed in the period (never complained: after the period began).")),
     ]  # fmt: skip
     for c in charts:
         register_chart(c)

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 from scipy.stats import norm
 
@@ -170,14 +171,22 @@ def _bucket(outcome: str | None) -> str:
 
 
 def _complained(closed: QuerySet[Case], days: int, groups: dict[str, Group]) -> None:
-    """Customers by the outcome of their latest case closed in the period: the closed cases
-    with no later one of the same customer, grouped by outcome in SQL."""
-    later = closed.filter(customer_id=OuterRef("customer_id")).filter(
-        Q(closed_at__gt=OuterRef("closed_at"))
-        | Q(closed_at=OuterRef("closed_at"), pk__gt=OuterRef("pk"))
+    """Customers by the outcome of their latest case closed in the period: the first closed
+    case of each customer, latest first (a window function: one sort, no probe per case),
+    grouped by outcome in SQL."""
+    ranked = (
+        closed.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("customer_id")],
+                order_by=[F("closed_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values("pk")
     )
     latest = (
-        closed.exclude(Exists(later))
+        closed.filter(pk__in=ranked)
         .annotate(kept=_bought_within(days, OuterRef("closed_at"), "customer_id"))
         .order_by()
         .values("recovery_outcome")
