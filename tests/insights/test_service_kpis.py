@@ -115,14 +115,21 @@ def test_the_team_adds_up_its_agents_counts(desk: dict[str, Any]) -> None:
     assert regions["Region A"].resolved == 5 and regions["Region B"].resolved == 1
 
 
-def test_handle_time_is_the_inbox_figure(desk: dict[str, Any]) -> None:
+def test_handle_and_non_contact_time_are_the_inbox_figures(desk: dict[str, Any]) -> None:
     from hudong.interactions.inbox import metrics as inbox
+    from hudong.interactions.inbox.models import PresenceChange
 
+    # Given a1 on duty from 09:00 to 17:00 on 2 March, with a 30-minute call
+    day = timezone.make_aware(dt.datetime(2026, 3, 2))
+    PresenceChange.objects.create(user=desk["a1"], status="available", at=day.replace(hour=9))
+    PresenceChange.objects.create(user=desk["a1"], status="offline", at=day.replace(hour=17))
     a1 = by_key(measures.measures(desk["analyst"], MARCH))["a1"]
-    profile = desk["a1"].profile
-    expected = inbox.per_agent([profile], MARCH.start, MARCH.end)[0]
+    expected = inbox.per_agent([desk["a1"].profile], MARCH.start, MARCH.end)[0]
+    # Then the figures are the inbox's: 8 hours on duty, 30 minutes on contacts
     assert a1.handle_seconds == expected.handle_seconds == 1800
-    assert a1.non_contact_seconds == expected.non_contact_seconds
+    assert a1.on_duty_seconds == expected.on_duty_seconds == 8 * 3600
+    assert a1.non_contact_seconds == expected.non_contact_seconds == 8 * 3600 - 1800
+    assert (a1.handle_hours, a1.non_contact_hours) == (0.5, 7.5)
 
 
 def test_an_agent_sees_only_their_own_row(desk: dict[str, Any]) -> None:

@@ -29,6 +29,7 @@ from hudong.core.models import Profile
 from hudong.insights.servicekpis.period import Period
 from hudong.interactions.inbox import metrics as inbox_metrics
 from hudong.interactions.inbox.queries import visible_agents
+from hudong.interactions.models import Interaction
 from hudong.service.models import Case
 
 GROUPS = ("agent", "team", "region")
@@ -167,25 +168,46 @@ def case_counts(user_ids: list[int], period: Period) -> dict[int, dict[str, int]
     return out
 
 
+def inbox_times(user_ids: list[int], period: Period) -> dict[int, tuple[int, int, int]]:
+    """Per agent: handle, non-contact and on-duty seconds, as the inbox's agent metrics count
+    them (:func:`hudong.interactions.inbox.metrics.per_agent`: the durations of the agent's
+    contacts that started in the period; time on duty from the presence log), without the
+    first-response and transfer figures this report does not show."""
+    handled = dict(
+        Interaction.objects.filter(
+            agent_id__in=user_ids, started_at__gte=period.start, started_at__lt=period.end
+        )
+        .order_by()
+        .values("agent_id")
+        .annotate(s=Sum("duration_seconds"))
+        .values_list("agent_id", "s")
+    )
+    duty = inbox_metrics._on_duty(user_ids, period.start, period.end)
+    out = {}
+    for user_id in user_ids:
+        handle, on_duty = int(handled.get(user_id) or 0), duty.get(user_id, 0)
+        out[user_id] = (handle, max(0, on_duty - handle), on_duty)
+    return out
+
+
 def per_agent(profiles: list[Profile], period: Period) -> list[Row]:
     """One row per agent: the case counts and the inbox's handle and non-contact time."""
     ids = [p.user_id for p in profiles]
     counts = case_counts(ids, period)
-    inbox = {m.user_id: m for m in inbox_metrics.per_agent(profiles, period.start, period.end)}
+    times = inbox_times(ids, period)
     rows = []
     for p in profiles:
-        m = inbox.get(p.user_id)
-        rows.append(
-            Row(
-                key=p.user.get_username(),
-                user_id=p.user_id,
-                handle_seconds=m.handle_seconds if m else 0,
-                non_contact_seconds=m.non_contact_seconds if m else 0,
-                on_duty_seconds=m.on_duty_seconds if m else 0,
-            )
+        handle, non_contact, on_duty = times[p.user_id]
+        row = Row(
+            key=p.user.get_username(),
+            user_id=p.user_id,
+            handle_seconds=handle,
+            non_contact_seconds=non_contact,
+            on_duty_seconds=on_duty,
         )
         for name, value in counts.get(p.user_id, {}).items():
-            setattr(rows[-1], name, value)
+            setattr(row, name, value)
+        rows.append(row)
     return rows
 
 
