@@ -227,3 +227,25 @@ def test_an_admin_runs_a_rule_now_and_sees_what_it_did(customer_a: Any, admin_us
     # And the tasks list shows it
     listed = client_for(admin_user).get("/admin/service/caretask/").content.decode()
     assert customer_a.name in listed
+
+
+def test_a_supervisor_sees_the_calls_their_team_has_open(region_a: Any) -> None:
+    # Given a team with a supervisor and an agent, and an agent of another team
+    team = TeamFactory(region=region_a)
+    boss = make_user(Role.SUPERVISOR, region_a, team=team, username="care-boss")
+    member = make_user(Role.AGENT, region_a, team=team, username="care-member")
+    outsider = make_user(Role.AGENT, region_a, team=TeamFactory(region=region_a), username="out")
+    ours = care_task(CustomerFactory(region=region_a), member)
+    theirs = care_task(CustomerFactory(region=region_a), outsider)
+    # When the supervisor opens the care work list
+    page = client_for(boss).get("/service/care/").content.decode()
+    team_part = page.split('data-testid="care-team"')[1]
+    # Then the team's section holds the member's call and not the other team's
+    assert f'data-care-task="{ours.pk}"' in team_part
+    assert f'data-care-task="{theirs.pk}"' not in team_part
+    # And the API says the same; an agent's page has no team section
+    got = client_for(boss).get("/api/v1/care/tasks?team=1").json()
+    assert [t["id"] for t in got] == [ours.pk]
+    assert (
+        'data-testid="care-team"' not in client_for(member).get("/service/care/").content.decode()
+    )

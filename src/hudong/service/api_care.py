@@ -58,17 +58,20 @@ class CareTaskOut(Schema):
 class TasksIn(Schema):
     mine: bool = False
     unassigned: bool = False
+    team: bool = False
     status: str = Field("open", pattern="^(open|done|skipped|all)$")
 
 
 @router.get("/care/tasks", response=list[CareTaskOut])
 def list_care_tasks(request: HttpRequest, filters: Query[TasksIn]) -> Any:
     """Care tasks in scope, the earliest due first, 100 at most: ``mine`` (assigned to me),
-    ``unassigned`` (nobody's yet, of my team or of none), ``status`` (``all``: any)."""
+    ``unassigned`` (nobody's yet, of my team or of none), ``team`` (assigned to a member of
+    my team), ``status`` (``all``: any)."""
     return care_queries.tasks(
         request.user,
         mine=filters.mine,
         unassigned=filters.unassigned,
+        team=filters.team,
         status="" if filters.status == "all" else filters.status,
     )
 

@@ -42,22 +42,26 @@ def tasks(
     *,
     mine: bool = False,
     unassigned: bool = False,
+    team: bool = False,
     status: str = CareTaskStatus.OPEN,
     customer_id: int | None = None,
     limit: int = LIST_LIMIT,
 ) -> list[CareTask]:
     """Tasks in scope, the earliest due first. ``unassigned``: nobody's yet, of the user's team
-    or of no team (what they may take)."""
+    or of no team (what they may take); ``team``: assigned to a member of the user's team (a
+    supervisor's view of the team's calls)."""
     qs = visible_tasks(user).select_related(*_RELATED)
     if status:
         qs = qs.filter(status=status)
     if mine:
         qs = qs.filter(assignee_id=user.pk)
+    own_team = _team_id(user)
     if unassigned:
-        team = _team_id(user)
         qs = qs.filter(assignee__isnull=True).filter(
-            Q(team__isnull=True) | Q(team_id=team) if team else Q(team__isnull=True)
+            Q(team__isnull=True) | Q(team_id=own_team) if own_team else Q(team__isnull=True)
         )
+    if team:
+        qs = qs.filter(assignee__profile__team_id=own_team) if own_team else qs.none()
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     return list(qs.order_by("due_at", "id")[:limit])

@@ -11,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hudong.core import scoping
 from hudong.core.errors import DomainError
+from hudong.core.models import Role
 from hudong.customers import queries as customer_queries
 from hudong.service import care_actions, care_queries
 from hudong.service.forms_care import DoneForm, SkipForm
@@ -27,14 +29,17 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def work_list(request: HttpRequest) -> HttpResponse:
-    """My open care tasks, and the ones nobody has taken yet that I may take."""
+    """My open care tasks, the ones nobody has taken yet that I may take, and for a
+    supervisor the calls their team has open."""
+    profile = scoping.profile_of(request.user)
+    supervises = profile is not None and profile.role == Role.SUPERVISOR and profile.team_id
     return render(
         request,
         "service/care_list.html",
         {
             "mine": care_queries.tasks(request.user, mine=True),
             "unassigned": care_queries.tasks(request.user, unassigned=True),
-            "done_form": DoneForm(),
+            "team": care_queries.tasks(request.user, team=True) if supervises else None,
         },
     )
 
@@ -49,7 +54,6 @@ def customer_tasks(request: HttpRequest, customer_id: int) -> HttpResponse:
         {
             "customer": customer,
             "tasks": care_queries.tasks(request.user, customer_id=customer.pk, status=""),
-            "done_form": DoneForm(),
         },
     )
 
