@@ -291,3 +291,21 @@ def test_agent_charts_keep_the_busiest_agents(
     data = client.get("/api/v1/dashboards/service", {"from": "2026-03", "to": "2026-03"}).json()
     agents = {c["key"]: c for c in data["charts"]}["service-agents"]
     assert agents["labels"] == ["a1", "a2"]  # a1: 4 cases; a2 and b1: 1 each, a2 first by name
+
+
+def test_a_case_resolved_without_an_assignee_counts_for_who_resolved_it(
+    desk: dict[str, Any], region_a: Any
+) -> None:
+    from hudong.service import actions
+
+    # Given an unassigned case that a2 acknowledges and resolves
+    case = open_case(CustomerFactory(region=region_a))
+    Case.objects.filter(pk=case.pk).update(assignee=None)
+    case.refresh_from_db()
+    actions.transition(case, "acknowledged", desk["a2"])
+    actions.transition(case, "resolved", desk["a2"])
+    today = timezone.localdate()
+    period = Period(today, today)
+    # Then it counts for a2
+    rows = by_key(measures.measures(desk["analyst"], period))
+    assert rows["a2"].resolved == 1 and rows["a1"].resolved == 0

@@ -10,8 +10,9 @@
 * handle time and non-contact time: exactly what the inbox records per agent
   (:mod:`hudong.interactions.inbox.metrics`), over the same period.
 
-A case counts for its assignee. The counts are aggregated in the database, one row per agent;
-teams and regions add up their agents' counts (so their rates are exact, not means of rates).
+A case counts for its assignee, or, resolved without one, for whoever resolved it. The counts
+are aggregated in the database, one row per agent; teams and regions add up their agents'
+counts (so their rates are exact, not means of rates).
 Which agents a user sees is the ``agent_metrics`` rule (:func:`visible_agents`): by default an
 agent sees their own row, a supervisor the agents of their region, analysts everyone.
 """
@@ -21,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from hudong.core.errors import DomainError
@@ -30,7 +32,7 @@ from hudong.insights.servicekpis.period import Period
 from hudong.interactions.inbox import metrics as inbox_metrics
 from hudong.interactions.inbox.queries import visible_agents
 from hudong.interactions.models import Interaction
-from hudong.service.models import Case
+from hudong.service.models import Case, CaseChecklistItem
 
 GROUPS = ("agent", "team", "region")
 MAX_AGENTS = 500
@@ -136,15 +138,18 @@ def agents_of(user: Any, region_id: int | None = None) -> list[Profile]:
 
 
 def case_counts(user_ids: list[int], period: Period) -> dict[int, dict[str, int]]:
-    """Per assignee, the counts over the cases resolved in the period (one grouped query)."""
+    """Per agent, the counts over the cases resolved in the period (one grouped query). A
+    case counts for its assignee; one resolved without an assignee for whoever resolved it
+    (the person the checklist's "resolve" step records)."""
+    resolver = CaseChecklistItem.objects.filter(case_id=OuterRef("pk"), code="resolve").values(
+        "done_by_id"
+    )[:1]
     rows = (
-        Case.objects.filter(
-            assignee_id__in=user_ids,
-            resolved_at__gte=period.start,
-            resolved_at__lt=period.end,
-        )
+        Case.objects.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
+        .annotate(agent_id=Coalesce("assignee_id", Subquery(resolver), output_field=IntegerField()))
+        .filter(agent_id__in=user_ids)
         .order_by()
-        .values("assignee_id")
+        .values("agent_id")
         .annotate(
             resolved=Count("pk"),
             first_contact=Count("pk", filter=Q(transfer_count=0, reopened_count=0)),
@@ -164,7 +169,7 @@ def case_counts(user_ids: list[int], period: Period) -> dict[int, dict[str, int]
     out: dict[int, dict[str, int]] = {}
     for r in rows:
         values: dict[str, Any] = dict(r)
-        out[values.pop("assignee_id")] = {k: int(v or 0) for k, v in values.items()}
+        out[values.pop("agent_id")] = {k: int(v or 0) for k, v in values.items()}
     return out
 
 
