@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from hudong.core.models import Role
 from hudong.interactions import consent
+from hudong.interactions.models import ConsentEntry
 from hudong.service import care
 from hudong.service.models import CareRule, CareTask, CareTrigger
 from tests.factories import (
     CustomerFactory,
+    IdentifierFactory,
     OrderFactory,
     ProductFactory,
     ShipmentFactory,
@@ -238,3 +240,28 @@ def test_the_hourly_schedule_runs_the_rules(customer_a: Any) -> None:
     # Then it created the task and says so
     assert "created 1" in outcome
     assert CareTask.objects.filter(customer=customer_a).count() == 1
+
+
+def test_a_withdrawal_given_for_the_customers_phone_number_counts(customer_a: Any) -> None:
+    # Given a customer whose phone number said "no service calls" before it was linked to them
+    phone = IdentifierFactory(customer=customer_a)
+    ConsentEntry.objects.create(
+        identifier_kind="phone",
+        identifier_key=phone.normalized,
+        channel="phone",
+        purpose="service",
+        granted=False,
+        source="短信退订",
+    )
+    delivered(customer_a, 3)
+    # When the rules run
+    counts = care.run_rules(NOW)
+    # Then no care call is planned
+    assert (counts["created"], counts["skipped"]) == (0, 1)
+
+
+def test_a_later_grant_overrides_an_earlier_withdrawal(customer_a: Any) -> None:
+    consent.record(customer_a, purpose="service", granted=False, source="电话")
+    consent.record(customer_a, purpose="service", granted=True, source="门店")
+    delivered(customer_a, 3)
+    assert care.run_rules(NOW)["created"] == 1

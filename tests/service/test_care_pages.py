@@ -161,6 +161,9 @@ def test_the_customer_page_lists_the_customers_open_care_tasks(
     assert 'data-testid="care-panel"' in page and f'data-care-task="{task.pk}"' in page
     assert f'data-care-task="{task.pk}"' in listed
     assert [t["id"] for t in api] == [task.pk]
+    # And the 360 payload carries it for the screen pop
+    view = client.get(f"/api/v1/customers/{customer_a.pk}/360").json()
+    assert [t["id"] for t in view["panels"]["care_tasks"]["open"]] == [task.pk]
 
 
 def test_my_tasks_and_the_case_queue_link_to_my_care_tasks(customer_a: Any, agent_a: Any) -> None:
