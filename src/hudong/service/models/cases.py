@@ -246,6 +246,16 @@ class Case(models.Model):
             models.Index(fields=["status", "resolution_due"], name="case_status_resolution_due"),
             models.Index(fields=["status", "first_response_due"], name="case_status_first_due"),
             models.Index(fields=["status", "sla_warn_at"], name="case_status_warn_at"),
+            # The queue's "at risk" filter: warned, not breached (a few percent of open cases).
+            models.Index(
+                fields=["status", "priority", "created_at"],
+                name="case_at_risk_queue",
+                condition=models.Q(
+                    sla_warned_at__isnull=False,
+                    first_response_breached_at__isnull=True,
+                    resolution_breached_at__isnull=True,
+                ),
+            ),
             models.Index(fields=["category", "created_at"], name="case_category_created"),
             models.Index(fields=["resolved_at"], name="case_resolved_at"),
         ]
