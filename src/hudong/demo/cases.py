@@ -42,7 +42,9 @@ class Kind:
     severity: str
     subject: str
     description: str
-    links: str  # "shipment" (order + shipment), "product" (order + product), "order", ""
+    # "shipment" (order + shipment), "product" (order + product), "shipment+product" (all
+    # three: goods damaged in transit), "order", ""
+    links: str
 
 
 KINDS: dict[str, Kind] = {
@@ -76,7 +78,7 @@ KINDS: dict[str, Kind] = {
         "medium",
         "收到的商品包装破损",
         "外箱压坏了，里面的商品也有划痕。",
-        "product",
+        "shipment+product",
     ),
     "defect": Kind(
         "defect",
@@ -137,7 +139,7 @@ def _draws(rng: np.random.Generator, o: dict[str, np.ndarray], tl: Timeline) -> 
     n = len(o["ts"])
     status = o["ship_status"]
     shipped = ~o["cancelled"] & (status != "pending")
-    delivered = ~np.isnat(o["delivered"])
+    delivered = ~np.isnat(o["delivered"]) & ~o["cancelled"]  # cancelled orders ship nothing
     lost = status == "lost"
     late = o["late"] & shipped & ~lost
     factor = o["ret_factor"] / max(float(np.mean(o["ret_factor"])), 1e-9)
@@ -248,7 +250,9 @@ def plan(
 
     # shipment ids: one per order that was not cancelled, in order (see commerce.shipments)
     shipment_id = first_shipment + of_order(np.cumsum(~o["cancelled"]) - 1)
-    links = np.array([KINDS[k].links if r >= 0 else "" for k, r in zip(kind, row, strict=True)])
+    links = np.array(
+        [KINDS[k].links if r >= 0 else "" for k, r in zip(kind, row, strict=True)], dtype="U20"
+    )
     assignee = np.zeros(m, dtype=np.int64)
     for i, region in enumerate(p.region[cust].tolist()):
         pool = agents_by_region[int(region)] if int(region) < len(agents_by_region) else []
@@ -257,8 +261,10 @@ def plan(
     cols: dict[str, Any] = {
         "customer_id": p.id[cust],
         "order_id": Ref(np.where(links != "", of_order(o["id"]), 0)),
-        "shipment_id": Ref(np.where(links == "shipment", shipment_id, 0)),
-        "product_id": Ref(np.where(links == "product", of_order(o["ret_product"]), 0)),
+        "shipment_id": Ref(np.where(np.char.startswith(links, "shipment"), shipment_id, 0)),
+        "product_id": Ref(
+            np.where(np.char.endswith(links, "product"), of_order(o["ret_product"]), 0)
+        ),
         "interaction_id": Ref(contact),
         "channel": channel,
     }

@@ -13,12 +13,15 @@ user may see, in the same range and region.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DateField, F, Func, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
+from django.db import connection
+from django.db.models import Count, DateField, DateTimeField, Func, IntegerField, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +39,7 @@ AGENT_CAUSE = "agent-conduct"
 AGENT_CATEGORY = "service-attitude"
 NO_CAUSE = "-"
 DEFAULT_DAYS = 90
+PARALLEL = 2  # database connections the analysis reads on at once
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,8 @@ class Filters:
         today = today or timezone.localdate()
         return cls(start=today - dt.timedelta(days=DEFAULT_DAYS - 1), end=today)
 
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        tz = timezone.get_current_timezone()
+    def bounds(self, tz: dt.tzinfo | None = None) -> tuple[dt.datetime, dt.datetime]:
+        tz = tz or timezone.get_current_timezone()
         start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         return start, end
@@ -94,9 +98,38 @@ def _category_ids(code: str) -> set[int]:
     return set(found.values_list("pk", flat=True))
 
 
-def cases_in(user: Any, f: Filters, *, with_category: bool = True) -> QuerySet[Case]:
-    start, end = f.bounds()
-    qs = visible_cases(user).filter(created_at__gte=start, created_at__lt=end)
+# Beyond this many days, SQLite reads the whole cases table instead of walking an index to
+# every row of the range: one sequential pass is cheaper when most rows are wanted.
+SCAN_DAYS = 120
+
+
+class Plain(Func):
+    """A column SQLite must not reach through an index (its documented unary ``+``): over
+    most of the table, one sequential pass beats an index walk with a row lookup per entry,
+    for a filter as for a GROUP BY. Other databases see the column as it is."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"+{sql}", params
+
+
+def _plain(column: str) -> Plain:
+    return Plain(column, output_field=IntegerField())
+
+
+def cases_in(
+    user: Any, f: Filters, *, with_category: bool = True, tz: dt.tzinfo | None = None
+) -> QuerySet[Case]:
+    start, end = f.bounds(tz)
+    qs = visible_cases(user)
+    if (f.end - f.start).days >= SCAN_DAYS:
+        qs = qs.alias(_opened=Plain("created_at", output_field=DateTimeField())).filter(
+            _opened__gte=start, _opened__lt=end
+        )
+    else:
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
     if f.region:
         qs = qs.filter(customer__region__code=f.region)
     if with_category and f.category:
@@ -146,15 +179,16 @@ def _add(d: dict[int, int], key: Any, n: int) -> None:
         d[key] = d.get(key, 0) + n
 
 
-def _case_counts(user: Any, f: Filters) -> _CaseCounts:
-    out = _CaseCounts()
+def _by_cause_and_agent(user: Any, f: Filters, tz: dt.tzinfo, out: _CaseCounts) -> None:
+    """Root cause x category x assignee, over every category (an agent's volume is every
+    case they handled)."""
     wanted = _category_ids(f.category) if f.category else None
     attitude = _category_ids(AGENT_CATEGORY)
     conduct = RootCause.objects.filter(code=AGENT_CAUSE).values_list("pk", flat=True).first()
-    # 1. root cause x category x assignee, over every category (agents' volume is all cases)
     rows = (
-        cases_in(user, f, with_category=False)
-        .values_list("root_cause_id", "category_id", "assignee_id")
+        cases_in(user, f, with_category=False, tz=tz)
+        .annotate(_r=_plain("root_cause_id"), _c=_plain("category_id"), _a=_plain("assignee_id"))
+        .values_list("_r", "_c", "_a")
         .annotate(n=Count("*"))
         .order_by()
     )
@@ -166,14 +200,16 @@ def _case_counts(user: Any, f: Filters) -> _CaseCounts:
         if wanted is None or category in wanted:
             _add(out.by_cause, cause or 0, n)
             _add(out.by_category, category, n)
-    # 2. carrier x warehouse x product of the complaints linked to an order or a shipment
-    linked = cases_in(user, f).filter(Q(shipment__isnull=False) | Q(order__isnull=False))
+
+
+def _linked(user: Any, f: Filters, tz: dt.tzinfo, out: _CaseCounts) -> None:
+    """Carrier x warehouse x product of the complaints about a shipment or a product (the
+    warehouse is the shipment's: where the parcel left from)."""
     rows = (
-        linked.annotate(
-            _c=F("shipment__carrier_id"),
-            _w=Coalesce("shipment__warehouse_id", "order__warehouse_id"),
-        )
-        .values_list("_c", "_w", "product_id")
+        cases_in(user, f, tz=tz)
+        .alias(_s=_plain("shipment_id"), _p=_plain("product_id"))
+        .exclude(_s__isnull=True, _p__isnull=True)
+        .values_list("shipment__carrier_id", "shipment__warehouse_id", "product_id")
         .annotate(n=Count("*"))
         .order_by()
     )
@@ -181,7 +217,6 @@ def _case_counts(user: Any, f: Filters) -> _CaseCounts:
         _add(out.carriers, carrier, n)
         _add(out.warehouses, warehouse, n)
         _add(out.products, product, n)
-    return out
 
 
 def _relabel(counts: dict[int, int], names: dict[int, tuple[str, str]]) -> dict[str, int]:
@@ -231,13 +266,15 @@ def _dimensions(c: _CaseCounts, v: volumes.Volumes) -> list[Dimension]:
     ]
 
 
-def _daily(cases: QuerySet[Case], f: Filters) -> tuple[list[str], dict[str, list[int]]]:
+def _daily(
+    cases: QuerySet[Case], f: Filters, tz: dt.tzinfo
+) -> tuple[list[str], dict[str, list[int]]]:
     days = [f.start + dt.timedelta(days=i) for i in range((f.end - f.start).days + 1)]
     index = {d.isoformat(): i for i, d in enumerate(days)}
     names = dict(CaseCategory.objects.values_list("pk", "name"))
     series: dict[str, list[int]] = {}
-    start, _end = f.bounds()
-    day = LocalDay("created_at", timezone.get_current_timezone(), start)
+    start, _end = f.bounds(tz)
+    day = LocalDay("created_at", tz, start)
     rows = (
         cases.annotate(day=day).values_list("day", "category_id").annotate(n=Count("*")).order_by()
     )
@@ -249,27 +286,50 @@ def _daily(cases: QuerySet[Case], f: Filters) -> tuple[list[str], dict[str, list
     return [d.isoformat() for d in days], dict(sorted(series.items()))
 
 
-def _volumes(user: Any, f: Filters) -> volumes.Volumes:
+def _volumes(user: Any, f: Filters, tz: dt.tzinfo) -> volumes.Volumes:
     found = volumes.from_facts(user, f.start, f.end, f.region)
-    return found if found is not None else volumes.live(user, f.bounds(), f.region)
+    return found if found is not None else volumes.live(user, f.bounds(tz), f.region)
+
+
+def _in_parallel(*parts: Callable[[], Any]) -> list[Any]:
+    """Run the parts on two database connections at once when the data is committed (the
+    scans are independent; each thread closes its own connection); one after the other inside
+    a transaction, whose rows another connection would not see."""
+    if connection.in_atomic_block or len(parts) < 2:
+        return [part() for part in parts]
+
+    def run(part: Callable[[], Any]) -> Any:
+        try:
+            return part()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        return list(pool.map(run, parts))
 
 
 def analyse(user: Any, f: Filters) -> Analysis:
     """The whole analysis for ``user`` (their scope of cases) and the filters."""
-    counts = _case_counts(user, f)
+    tz = timezone.get_current_timezone()
+    counts = _CaseCounts()
+    _linked_done, _causes_done, (days, daily), found = _in_parallel(
+        lambda: _linked(user, f, tz, counts),
+        lambda: _by_cause_and_agent(user, f, tz, counts),
+        lambda: _daily(cases_in(user, f, tz=tz), f, tz),
+        lambda: _volumes(user, f, tz),
+    )
     causes = {rc.pk: (rc.code, rc.name) for rc in RootCause.objects.all()}
     by_cause = _relabel(counts.by_cause, causes | {0: (NO_CAUSE, "")})
     cause_labels = {code: name for code, name in causes.values()}
     cause_labels[NO_CAUSE] = str(_("Not recorded"))
     categories = {c.pk: (c.code, c.name) for c in CaseCategory.objects.all()}
     by_category = _relabel(counts.by_category, categories)
-    days, daily = _daily(cases_in(user, f), f)
     return Analysis(
         filters=f,
         complaints=sum(by_category.values()),
         by_cause=pareto(by_cause, cause_labels),
         by_category=pareto(by_category, {code: name for code, name in categories.values()}),
-        dimensions=_dimensions(counts, _volumes(user, f)),
+        dimensions=_dimensions(counts, found),
         days=days,
         daily=daily,
     )
