@@ -378,11 +378,13 @@ def _write_customers(loader, p: People, region_ids, tl, stream_key) -> None:  # 
 
 
 def _analyze(loader: BulkLoader) -> None:
+    """Planner statistics for the tables just written, on SQLite as on PostgreSQL. Without
+    them SQLite takes ``region_id = ?`` for about ten customers and starts every scoped query
+    from the whole region (a case queue page: 450 ms instead of 25 ms at 1,000,000 customers);
+    ``PRAGMA optimize`` on a fresh connection analyses nothing."""
     qn = loader.connection.ops.quote_name
     with loader.connection.cursor() as cursor:
-        if loader.vendor == "sqlite":
-            cursor.execute("PRAGMA optimize")
-        elif loader.vendor == "postgresql":
+        if loader.vendor in ("sqlite", "postgresql"):
             for model in loader.written:
                 cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
 
