@@ -14,10 +14,12 @@ scoping, the queries, the template; no network), after a warm-up, for three user
   ``category=delivery``, ``sla=breached``, ``sla=at_risk`` and ``assignee=me``;
 - case pages ``/service/cases/<id>/``, as many requests, on random cases the user may see
   (half of them open);
-- p50, p95, p99 and max per page kind and user, and per filter; the number of SQL queries of
-  one request of each;
+- p50, p95, p99 and max per page kind and user, and per filter; the same of the serving
+  thread's CPU time (``*_cpu``: the request without its waits for a core, since the machine
+  may be shared); the number of SQL queries of one request of each;
 - the **floor**: the rows of the same page read with a bare ``sqlite3`` SELECT (the queue's
-  first 50 open cases in the region with their customer, category and assignee; one case with
+  first 50 open cases in scope, per status along the index and merged, with their customer,
+  category and assignee; one case with
   its notes), with nothing rendered; ratio = page p50 / floor p50.
 
 Then the SLA sweep (:func:`hudong.service.sla.sweep`) over the open cases, with a fake clock:
@@ -169,9 +171,11 @@ def _cases_in_scope(con: sqlite3.Connection, region: int | None, n: int) -> list
 # --- timing -----------------------------------------------------------------------------------
 
 
-def _get(client: Any, url: str, host: str) -> tuple[float, int]:
-    started = time.perf_counter()
+def _get(client: Any, url: str, host: str, cpu: list[float]) -> tuple[float, int]:
+    """Wall-clock seconds of one request (and its CPU seconds appended to ``cpu``)."""
+    started, started_cpu = time.perf_counter(), time.thread_time()
     response = client.get(url, HTTP_HOST=host)
+    cpu.append(time.thread_time() - started_cpu)
     return time.perf_counter() - started, response.status_code
 
 
@@ -195,20 +199,27 @@ def _pages(user: Any, case_ids: list[int], host: str) -> dict[str, Any]:
     per_filter: dict[str, list[float]] = {k: [] for k in FILTERS}
     statuses: dict[str, int] = {}
     names = list(FILTERS)
+    queue_cpu: list[float] = []
+    detail_cpu: list[float] = []
     for k in range(REQUESTS):
         name = names[k % len(names)]
-        took, status = _get(client, f"/service/cases/{FILTERS[name]}", host)
+        took, status = _get(client, f"/service/cases/{FILTERS[name]}", host, queue_cpu)
         per_filter[name].append(took)
         statuses[str(status)] = statuses.get(str(status), 0) + 1
     detail: list[float] = []
     for k in range(REQUESTS):
-        took, status = _get(client, f"/service/cases/{case_ids[k % len(case_ids)]}/", host)
+        url = f"/service/cases/{case_ids[k % len(case_ids)]}/"
+        took, status = _get(client, url, host, detail_cpu)
         detail.append(took)
         statuses[str(status)] = statuses.get(str(status), 0) + 1
     return {
         "queue": _ms([s for v in per_filter.values() for s in v]),
         "queue_by_filter": {k: _ms(v) for k, v in per_filter.items()},
         "detail": _ms(detail),
+        # CPU time of the serving thread: what a request costs when it does not wait for a
+        # core (the machine is shared; wall-clock percentiles include the waits).
+        "queue_cpu": _ms(queue_cpu),
+        "detail_cpu": _ms(detail_cpu),
         "statuses": statuses,
         "queries": {
             "queue": _queries(client, "/service/cases/", host),
@@ -334,7 +345,7 @@ def _measure(work: Path) -> dict[str, Any]:
         **{
             f"{who}_{kind}_{stat}": p[kind][stat]
             for who, p in pages.items()
-            for kind in ("queue", "detail")
+            for kind in ("queue", "detail", "queue_cpu", "detail_cpu")
             for stat in ("p50_ms", "p95_ms")
         },
         "worst_page_p95_ms": worst,
