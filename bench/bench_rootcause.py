@@ -4,8 +4,8 @@ The database is the one of :mod:`cases_db` (the 1,000,000-customer demo database
 4,000,000 orders and 3,900,000 shipments, plus ``BENCH_CASES`` cases over three years, built
 once under ``var/bench/``; its delivery complaints lean on the carrier the demo planted),
 copied once to ``var/bench/rootcause-<cases db>-v<V>.sqlite3`` where the volumes are counted
-as every insights run counts them (:mod:`hudong.insights.rootcause.volumes`: shipments and
-order lines per day and region into KPI facts; the seconds this takes are reported as
+as every insights run counts them (:mod:`hudong.insights.rootcause.volumes`: shipments per
+day and month, order lines per month, per region, into KPI facts; the seconds this takes are reported as
 ``volumes_seconds``, what the nightly run spends on top). The analysis then only reads: it
 runs with the connection set to ``query_only``.
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases_db import AS_OF, CASES, FIRST_CASE, PLANTED_CARRIER, ensure_cases_db  # noqa: E402
 from demo_db import BENCH_VAR, ROOT, _single_file, django_env  # noqa: E402
 
-VERSION = 1
+VERSION = 2  # 2: order lines per month
 
 RUNS = int(os.environ.get("BENCH_ROOTCAUSE_RUNS", "5"))
 TARGET_SECONDS = 5.0

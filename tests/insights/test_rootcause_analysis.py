@@ -240,3 +240,12 @@ def test_the_dashboards_link_to_the_analysis(admin_user: Any) -> None:
     client.force_login(admin_user)
     page = client.get("/insights/dashboards/", follow=True).content.decode()
     assert 'data-testid="rootcause-link"' in page and 'href="/insights/root-cause/"' in page
+
+
+def test_a_month_cut_by_the_range_counts_its_share_of_order_lines() -> None:
+    from hudong.insights.rootcause.volumes import _month_share
+
+    june = dt.date(2025, 6, 1)
+    assert _month_share(june, dt.date(2025, 6, 1), dt.date(2025, 6, 30)) == 1.0
+    assert _month_share(june, dt.date(2025, 6, 16), dt.date(2025, 7, 31)) == 0.5
+    assert _month_share(june, dt.date(2025, 7, 1), dt.date(2025, 7, 31)) == 0.0

@@ -3,15 +3,18 @@ per product, per month and region.
 
 Counting millions of shipments and order lines while a person waits would take longer than
 the whole analysis may, so every insights run counts them once (DuckDB already holds the
-orders, lines and customers) and stores them as two KPI facts per day (UTC) and region:
-``rc_shipments`` (key: the carrier's id, series: the warehouse's id, by day shipped) and
-``rc_lines`` (key: the product's id, by day ordered); the analysis sums the days of its range.
+orders, lines and customers) and stores them as KPI facts per region: ``rc_shipments`` per day
+(UTC) shipped (key: the carrier's id, series: the warehouse's id) and the same per month
+(``rc_shipments_m``), and ``rc_lines_m`` per month ordered (key: the product's id). The
+analysis reads the whole months of its range and the shipments of the days at its edges; a
+month the range cuts counts the share of its order lines that its days in the range make.
 Before the first run, or for users who see only their own or their team's customers, the
 volumes are counted live from the tables instead (:func:`live`).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -56,9 +59,11 @@ FROM rc_shipment s
 LEFT JOIN orders o ON o.id = s.order_id
 LEFT JOIN customers c ON c.id = o.customer_id
 GROUP BY ALL
-UNION ALL
-SELECT '{LINES}', CAST(o.ordered_at AS DATE), c.region_id,
-       CAST(l.product_id AS VARCHAR), '', CAST(0 AS DOUBLE), COUNT(*)
+"""
+LINES_SQL = f"""
+SELECT '{LINES}{MONTHLY}' AS metric, CAST(date_trunc('month', o.ordered_at) AS DATE) AS period,
+       c.region_id AS region_id, CAST(l.product_id AS VARCHAR) AS key, '' AS series,
+       CAST(0 AS DOUBLE) AS value, COUNT(*) AS count
 FROM lines l
 JOIN orders o ON o.id = l.order_id
 LEFT JOIN customers c ON c.id = o.customer_id
@@ -84,7 +89,8 @@ def compute(con: Any, shipments: Any) -> Any:
     return raw.sql(
         "SELECT metric, period, region_id, key, series, value, count FROM rc_daily UNION ALL "
         f"SELECT metric || '{MONTHLY}', CAST(date_trunc('month', period) AS DATE), region_id, "
-        "key, series, CAST(0 AS DOUBLE), CAST(SUM(count) AS BIGINT) FROM rc_daily GROUP BY ALL"
+        "key, series, CAST(0 AS DOUBLE), CAST(SUM(count) AS BIGINT) FROM rc_daily GROUP BY ALL "
+        f"UNION ALL {LINES_SQL}"
     ).to_arrow_table()
 
 
@@ -110,6 +116,15 @@ def _latest() -> InsightsRun | None:
     return run if run is not None and HOOK in (run.summary or {}) else None
 
 
+def _month_share(month: dt.date, start: dt.date, end: dt.date) -> float:
+    """The share of ``month``'s days that fall in [start, end] (order lines are kept per
+    month: a range that cuts a month takes that share of its lines)."""
+    days = calendar.monthrange(month.year, month.month)[1]
+    last = month.replace(day=days)
+    overlap = (min(end, last) - max(start, month)).days + 1
+    return max(overlap, 0) / days
+
+
 def _periods(start: dt.date, end: dt.date) -> Q:
     """The facts that add up to [start, end]: the whole months inside it from the monthly
     facts, the days before and after them from the daily ones."""
@@ -118,7 +133,7 @@ def _periods(start: dt.date, end: dt.date) -> Q:
     )
     after_end = end + dt.timedelta(days=1)
     stop = after_end.replace(day=1)  # the first day after the last whole month
-    daily = [SHIPMENTS, LINES]
+    daily = [SHIPMENTS]
     if first >= stop:
         return Q(metric__in=daily, period__gte=start, period__lte=end)
     months = Q(metric__in=[m + MONTHLY for m in daily], period__gte=first, period__lt=stop)
@@ -135,7 +150,7 @@ def from_facts(user: Any, start: dt.date, end: dt.date, region: str) -> Volumes 
     run = _latest()
     if run is None:
         return None
-    qs = KpiFact.objects.filter(run=run).filter(_periods(start, end))
+    qs = KpiFact.objects.filter(run=run)
     if scope == Scope.REGION:
         profile = scoping.profile_of(user)
         if profile is None or profile.region_id is None:
@@ -143,18 +158,19 @@ def from_facts(user: Any, start: dt.date, end: dt.date, region: str) -> Volumes 
         qs = qs.filter(region_id=profile.region_id)
     if region:
         qs = qs.filter(region__code=region)
-    rows = qs.values_list("metric", "key", "series").annotate(n=Sum("count")).order_by()
     carriers: dict[int, int] = defaultdict(int)
     warehouses: dict[int, int] = defaultdict(int)
-    products: dict[int, int] = defaultdict(int)
-    for metric, key, series, n in rows:
-        if metric.startswith(SHIPMENTS):
-            carriers[int(key)] += n
-            if series:
-                warehouses[int(series)] += n
-        else:
-            products[int(key)] += n
-    return Volumes(dict(carriers), dict(warehouses), dict(products), f"run {run.pk}")
+    shipped = qs.filter(_periods(start, end)).values_list("key", "series")
+    for key, series, n in shipped.annotate(n=Sum("count")).order_by():
+        carriers[int(key)] += n
+        if series:
+            warehouses[int(series)] += n
+    products: dict[int, float] = defaultdict(float)
+    lines = qs.filter(metric=LINES + MONTHLY, period__gte=start.replace(day=1), period__lte=end)
+    for period, key, n in lines.values_list("period", "key").annotate(n=Sum("count")).order_by():
+        products[int(key)] += n * _month_share(period, start, end)
+    whole = {k: round(v) for k, v in products.items() if round(v) > 0}
+    return Volumes(dict(carriers), dict(warehouses), whole, f"run {run.pk}")
 
 
 def _counts(qs: QuerySet, column: Any) -> dict[int, int]:
