@@ -275,7 +275,14 @@ def load_cases(con: sqlite3.Connection, staff: dict[str, Any], rng: np.random.Ge
         "causes": _ids(con, "service_rootcause"),
         "policies": dict(con.execute("SELECT priority, id FROM service_slapolicy")),
         "steps": list(con.execute("SELECT code, label, position FROM service_checkliststep")),
-        "year_seq": {},
+        # A demo database that has cases already: go on from each year's last number.
+        "year_seq": {
+            int(year): int(last)
+            for year, last in con.execute(
+                "SELECT substr(number, 2, 4), max(CAST(substr(number, 7) AS INTEGER))"
+                " FROM service_case WHERE number LIKE 'C____-%' GROUP BY 1"
+            )
+        },
     }
     next_id = 1 + (con.execute("SELECT COALESCE(max(id), 0) FROM service_case").fetchone()[0])
     print(f"writing {CASES:,} cases ...", flush=True)
