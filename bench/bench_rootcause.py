@@ -5,9 +5,9 @@ The database is the one of :mod:`cases_db` (the 1,000,000-customer demo database
 once under ``var/bench/``; its delivery complaints lean on the carrier the demo planted),
 copied once to ``var/bench/rootcause-<cases db>-v<V>.sqlite3`` where the volumes are counted
 as every insights run counts them (:mod:`hudong.insights.rootcause.volumes`: shipments per
-day and month, order lines per month, per region, into KPI facts; the seconds this takes are reported as
-``volumes_seconds``, what the nightly run spends on top). The analysis then only reads: it
-runs with the connection set to ``query_only``.
+day and month, order lines per month, per region, into KPI facts; the seconds this takes are
+reported as ``volumes_seconds``, what the nightly run spends on top). The analysis then only
+reads: it runs with the connection set to ``query_only``.
 
 Measured: :func:`hudong.insights.rootcause.analysis.analyse` over the whole three years, as an
 analyst would ask for it (every region, every category: two Paretos, the four
