@@ -47,6 +47,9 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("guidance API", "get", "/api/v1/cases/{id}/guidance", None),
     ("temperament API", "json", "/api/v1/cases/{id}/temperament", {"temperament": "stubborn"}),
     ("escalate API", "json", "/api/v1/cases/{id}/escalate", {"reason": "升级"}),
+    # Root cause on resolution (issue 5)
+    ("root-cause form", "form", "/service/cases/{id}/root-cause/", {"code": "carrier-late"}),
+    ("root-cause API", "put", "/api/v1/cases/{id}/root-cause", {"code": "carrier-late"}),
 ]
 
 
@@ -114,3 +117,35 @@ def test_anonymous_gets_nothing(customer_a: Any) -> None:
     client = Client()
     for route in ROUTES:
         assert _call(client, route, case, None) in {302, 401, 403}, route[0]
+
+
+STEP = "analyse"  # the checklist step the routes above name
+
+
+def _case_routes() -> set[str]:
+    """Every page route and API path that takes a case id, as ROUTES writes them."""
+    from django.urls import URLResolver, get_resolver
+
+    from hudong.api.urls import api
+
+    found: set[str] = set()
+
+    def walk(patterns: Any, prefix: str) -> None:
+        for p in patterns:
+            text = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, text)
+            elif "<int:case_id>" in text:
+                found.add("/" + text.replace("<int:case_id>", "{id}").replace("<slug:code>", STEP))
+
+    walk(get_resolver().url_patterns, "")
+    for path in api.get_openapi_schema()["paths"]:
+        if "{case_id}" in path:
+            found.add(path.replace("{case_id}", "{id}").replace("{code}", STEP).rstrip("/"))
+    return found
+
+
+def test_every_route_that_takes_a_case_is_in_the_matrix() -> None:
+    # A new case route must be added to ROUTES, so its scope is tested like the others
+    listed = {url.rstrip("/") if url.startswith("/api/") else url for _n, _m, url, _b in ROUTES}
+    assert _case_routes() - listed == set()
