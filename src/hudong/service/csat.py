@@ -124,7 +124,8 @@ def send_survey(case_id: int) -> CsatSurvey | None:
     no longer closed or this closing already has its survey)."""
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            # only the case row: PostgreSQL locks no row of an outer join's nullable side
+            Case.objects.select_for_update(of=("self",))
             .select_related("customer", "interaction__thread")
             .filter(pk=case_id)
             .first()

@@ -220,18 +220,9 @@ def grouped(profiles: list[Profile], rows: list[Row], by: str) -> list[Row]:
     """Agents' rows added up per team or region (agents without one under "(none)")."""
     if by == "agent":
         return rows
-    names = {
-        p.user_id: str((p.team if by == "team" else p.region) or _("(none)")) for p in profiles
-    }
-    groups: dict[str, Row] = {}
-    for row in rows:
-        name = names.get(row.user_id or 0, str(_("(none)")))
-        g = groups.setdefault(name, Row(key=name, agents=0))
-        g.agents += 1
-        g.members.append(row.key)
-        for attr in COUNTS:
-            setattr(g, attr, getattr(g, attr) + getattr(row, attr))
-    return sorted(groups.values(), key=lambda g: g.key)
+    return inbox_metrics.sum_by_group(
+        profiles, rows, by, lambda name: Row(key=name, agents=0), COUNTS
+    )
 
 
 def measures(

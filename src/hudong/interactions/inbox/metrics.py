@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -173,25 +174,37 @@ def grouped(profiles: list[Profile], rows: list[Measures], by: str) -> list[Meas
     """Agents' measures summed per team or region (means weighted by their counts)."""
     if by == "agent":
         return rows
-    names = {
-        p.user_id: str((p.team if by == "team" else p.region) or _("(none)")) for p in profiles
-    }
-    groups: dict[str, Measures] = {}
+    attrs = (
+        "first_responses",
+        "first_response_seconds",
+        "handled",
+        "handle_seconds",
+        "on_duty_seconds",
+        "non_contact_seconds",
+        "transfers_out",
+        "transfers_in",
+    )
+    return sum_by_group(profiles, rows, by, lambda name: Measures(key=name, agents=0), attrs)
+
+
+def sum_by_group(
+    profiles: list[Profile], rows: list[Any], by: str, new: Callable[[str], Any], attrs: Any
+) -> list[Any]:
+    """Agents' rows added up per team or region (``by``), agents without one under "(none)".
+
+    Shared with the service measures so both reports group the same agents the same way. A row
+    has ``key``, ``user_id`` and the ``attrs``; a group row (``new(name)``) also has ``agents``
+    and ``members``.
+    """
+    none = str(_("(none)"))
+    names = {p.user_id: str((p.team if by == "team" else p.region) or none) for p in profiles}
+    groups: dict[str, Any] = {}
     for row in rows:
-        name = names[row.user_id] if row.user_id is not None else str(_("(none)"))
-        g = groups.setdefault(name, Measures(key=name, agents=0))
+        name = names.get(row.user_id or 0, none)
+        g = groups.setdefault(name, new(name))
         g.agents += 1
         g.members.append(row.key)
-        for attr in (
-            "first_responses",
-            "first_response_seconds",
-            "handled",
-            "handle_seconds",
-            "on_duty_seconds",
-            "non_contact_seconds",
-            "transfers_out",
-            "transfers_in",
-        ):
+        for attr in attrs:
             setattr(g, attr, getattr(g, attr) + getattr(row, attr))
     return sorted(groups.values(), key=lambda g: g.key)
 
