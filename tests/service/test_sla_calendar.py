@@ -102,3 +102,39 @@ def test_waiting_on_the_customer_over_the_holiday_moves_the_breach(friday_case: 
     sla.sweep(local(2026, 11, 24, 18, 0))
     friday_case.refresh_from_db()
     assert friday_case.resolution_breached_at == local(2026, 11, 24, 18, 0)
+
+
+@pytest.fixture
+def tuesday_case(customer_a: Any, region_a: Any) -> Case:
+    """A case opened Tuesday 24 November 09:00 with 8 working hours to resolve (due 18:00)."""
+    SlaPolicy.objects.update(active=False)
+    SlaPolicy.objects.create(name="8h", first_response_minutes=480, resolution_minutes=480)
+    agent = make_user(Role.AGENT, region_a, username="agent-reopen")
+    with at(local(2026, 11, 24, 9, 0)):
+        case = open_case(customer_a, agent)
+        return actions.assign(case, agent, to=agent, team=TeamFactory(region=region_a))
+
+
+def test_a_reopened_case_gets_back_the_time_it_had_left(tuesday_case: Case) -> None:
+    agent = tuesday_case.assignee
+    # Given the case was resolved at 11:00 with six working hours left, and closed
+    with at(local(2026, 11, 24, 11, 0)):
+        for status in ("acknowledged", "in_progress", "resolved"):
+            actions.transition(tuesday_case, status, agent)
+    with at(local(2026, 11, 24, 12, 0)):
+        actions.transition(tuesday_case, "closed", agent)
+    # When the sweep runs past the old due time, a closed case is left alone
+    assert sla.sweep(local(2026, 11, 24, 18, 30))["breached"] == 0
+    # And when the customer comes back on Wednesday 09:00 and the case reopens
+    with at(local(2026, 11, 25, 9, 0)):
+        actions.transition(tuesday_case, "in_progress", agent)
+    tuesday_case.refresh_from_db()
+    # Then it has its six working hours again: due Wednesday 16:00, and it breaches then
+    assert tuesday_case.resolution_due == local(2026, 11, 25, 16, 0)
+    assert tuesday_case.paused_at is None
+    sla.sweep(local(2026, 11, 25, 15, 59))
+    tuesday_case.refresh_from_db()
+    assert tuesday_case.resolution_breached_at is None
+    sla.sweep(local(2026, 11, 25, 16, 0))
+    tuesday_case.refresh_from_db()
+    assert tuesday_case.resolution_breached_at == local(2026, 11, 25, 16, 0)

@@ -152,9 +152,11 @@ def transition(case: Case, to_status: str, user: Any) -> Case:
         case.resolved_at = now
     elif to_status == S.CLOSED:
         case.closed_at = now
-    if to_status == S.WAITING_CUSTOMER:
+    # The resolution clock stops while the case waits on the customer and while it is resolved
+    # (or closed); a reopened case gets back the time it had left, not a stale due time.
+    if to_status in (S.WAITING_CUSTOMER, S.RESOLVED):
         sla.pause(case, now)
-    elif current == S.WAITING_CUSTOMER:
+    elif to_status in sla.RUNNING:
         sla.resume(case, now)
     case.status = to_status
     case.save()
