@@ -25,6 +25,7 @@ import numpy as np
 from hudong.core.models import Profile
 from hudong.demo.bulk import BulkLoader, Ref, Timestamps
 from hudong.demo.population import People, Timeline
+from hudong.service import actions as service_actions
 from hudong.service.models import Case, CaseCategory, RootCause, SlaPolicy
 
 STREAM = 14  # the random stream of cases (see hudong.demo.generator)
@@ -377,15 +378,8 @@ def _numbers(years: np.ndarray, first_id: int) -> list[str]:
     nxt: dict[int, int] = {}
     for y in years.tolist():
         if y not in nxt:
-            prefix = f"C{y}-"
-            last = (
-                Case.objects.filter(number__startswith=prefix)
-                .order_by("-number")
-                .values_list("number", flat=True)
-                .first()
-            )
-            nxt[y] = int(last[len(prefix) :]) + 1 if last else 1
-        out.append(f"C{y}-{nxt[y]:06d}")
+            nxt[y] = service_actions.last_sequence(y) + 1
+        out.append(service_actions.number(y, nxt[y]))
         nxt[y] += 1
     return out
 

@@ -33,9 +33,8 @@ def _user(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def next_number(year: int) -> str:
-    """C<year>-<6 digits>, one more than the year's last (writes are serialised by the
-    transaction; the unique constraint catches a concurrent writer on PostgreSQL)."""
+def last_sequence(year: int) -> int:
+    """The sequence of the year's last case number stored (0 before the first)."""
     prefix = f"C{year}-"
     last = (
         Case.objects.filter(number__startswith=prefix)
@@ -43,8 +42,17 @@ def next_number(year: int) -> str:
         .values_list("number", flat=True)
         .first()
     )
-    seq = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{seq:06d}"
+    return int(last[len(prefix) :]) if last else 0
+
+
+def number(year: int, seq: int) -> str:
+    return f"C{year}-{seq:06d}"
+
+
+def next_number(year: int) -> str:
+    """C<year>-<6 digits>, one more than the year's last (writes are serialised by the
+    transaction; the unique constraint catches a concurrent writer on PostgreSQL)."""
+    return number(year, last_sequence(year) + 1)
 
 
 NUMBER_ATTEMPTS = 5
