@@ -75,8 +75,12 @@ class ConsoleLog:
             self.errors.append(f"console error at {msg.location.get('url', '?')}: {msg.text}")
 
     def _on_request_failed(self, request: Any) -> None:
-        # Leaving a page closes its live event stream: the browser reports that as aborted.
-        if request.resource_type == "eventsource" and "ERR_ABORTED" in (request.failure or ""):
+        # Leaving a page aborts what is still in flight that the page did not ask for: its live
+        # event stream, and the favicon the browser fetches on its own. Neither is an error.
+        aborted = "ERR_ABORTED" in (request.failure or "")
+        if aborted and (
+            request.resource_type == "eventsource" or request.url.endswith("/favicon.svg")
+        ):
             return
         self.errors.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
