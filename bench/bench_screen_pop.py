@@ -236,7 +236,12 @@ def _stats(sent: dict[str, Any], arrived: dict[str, list[Any]]) -> dict[str, Any
     }
 
 
-def _start_load(port: int, work: Path, wh: Any, numbers: list[str]) -> tuple[list[Any], Any]:
+def _start_load(
+    port: int, work: Path, wh: Any, numbers: list[str], first_client: int
+) -> tuple[list[Any], Any]:
+    """Start the load's clients, numbered from ``first_client``: the webhook clients name their
+    events after their number, so each phase sends new events (not duplicates, which write
+    nothing)."""
     until = time.time() + LOAD_SECONDS
     queue: Any = mp.Queue()
     procs: list[Any] = []
@@ -245,7 +250,7 @@ def _start_load(port: int, work: Path, wh: Any, numbers: list[str]) -> tuple[lis
         target, args = wh._single_client, lambda c: (port, who, c, until, queue)
     else:
         target, args = _cti_load_client, lambda c: (port, numbers, c, until, queue)
-    for c in range(LOAD_CLIENTS):
+    for c in range(first_client, first_client + LOAD_CLIENTS):
         procs.append(mp.Process(target=target, args=args(c)))
     for p in procs:
         p.start()
@@ -253,12 +258,18 @@ def _start_load(port: int, work: Path, wh: Any, numbers: list[str]) -> tuple[lis
 
 
 def _phase(
-    port: int, work: Path, wh: Any, agent: Agent, sample: list[tuple[int, str]], name: str
+    port: int,
+    work: Path,
+    wh: Any,
+    agent: Agent,
+    sample: list[tuple[int, str]],
+    name: str,
+    first_client: int,
 ) -> dict[str, Any]:
     """Ring the agent every INTERVAL_SECONDS while the load of phase ``name`` runs."""
     worker = wh.start_worker(work) if name == "ingest+worker" else None
     try:
-        procs, queue = _start_load(port, work, wh, [n for _c, n in sample[:500]])
+        procs, queue = _start_load(port, work, wh, [n for _c, n in sample[:500]], first_client)
         time.sleep(2)  # let the load reach its pace
         calls = int((LOAD_SECONDS - 4) / INTERVAL_SECONDS)
         sent = ring(port, sample, calls, name)
@@ -306,15 +317,17 @@ def run() -> dict[str, Any]:
         time.sleep(1.5)
         phases["quiet"] = _stats(quiet, agent.arrivals())
         used = QUIET_CALLS
-        for name in names:
-            phases[name] = _phase(port, work, wh, agent, sample[used:], name)
+        for k, name in enumerate(names):
+            phases[name] = _phase(
+                port, work, wh, agent, sample[used:], name, first_client=k * LOAD_CLIENTS
+            )
             used += phases[name]["calls"]
     finally:
         if agent is not None:
             agent.close()
         server.terminate()
         server.wait(timeout=30)
-        for suffix in ("", "-wal", "-shm"):  # the copy is as large as the demo database
+        for suffix in ("", "-wal", "-shm", "-priority"):  # as large as the demo database
             Path(f"{work}{suffix}").unlink(missing_ok=True)
     summary: dict[str, Any] = {
         "customers": CUSTOMERS,

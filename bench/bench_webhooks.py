@@ -375,7 +375,7 @@ def run() -> dict[str, Any]:
             server.wait(timeout=30)
         raw = floor(work)
     finally:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-priority"):
             Path(f"{work}{suffix}").unlink(missing_ok=True)
     summary = {
         "customers": CUSTOMERS,

@@ -3,6 +3,8 @@
 An event is acted on once: its id is stored in the same transaction as its effects, so a
 retried delivery finds it and does nothing. The screen pop is a live message written in that
 transaction too (:func:`hudong.core.live.push`): the pop exists exactly when the event counted.
+An agent waits for that transaction, so it goes ahead of bulk ingest for SQLite's write lock
+(:func:`hudong.interactions.channels.priority.urgent`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from hudong.core.errors import DomainError
 from hudong.core.models.audit import AuditAction
 from hudong.customers.resolution.ingest import Incoming
 from hudong.interactions.actions import Contact, record_interaction, set_breakpoint
+from hudong.interactions.channels import priority
 from hudong.interactions.channels.telephony import pop
 from hudong.interactions.channels.telephony.models import Call, CallEvent, CallState, Extension
 from hudong.interactions.channels.telephony.schemas import CtiEvent
@@ -118,9 +121,14 @@ def _store(event: CtiEvent) -> tuple[Call, bool]:
     return call, True
 
 
-@transaction.atomic
 def handle_event(event: CtiEvent) -> Handled:
-    """Act on one authenticated event from the switch; the same event id twice acts once."""
+    """Act on one authenticated event from the switch; the same event id twice acts once.
+    The transaction is urgent: a person is waiting for the screen pop it writes."""
+    with priority.urgent(), transaction.atomic():
+        return _handle(event)
+
+
+def _handle(event: CtiEvent) -> Handled:
     call, new = _store(event)
     if not new:
         return Handled(call, duplicate=True)

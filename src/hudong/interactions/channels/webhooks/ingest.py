@@ -8,6 +8,10 @@ the writer takes every event waiting (up to ``GROUP``), stores them in one trans
 commit. One request alone is committed at once; a hundred concurrent ones share a handful of
 flushes. Nothing is answered before its commit, and a failed commit fails every request of
 its group (the senders retry; event ids make that safe).
+
+Before each group the writer gives way to an urgent writer (a ringing call, see
+:mod:`hudong.interactions.channels.priority`): committing group after group, it would otherwise
+hold SQLite's write lock almost without a break, and a screen pop waited behind it for seconds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 from django.db import close_old_connections
 
+from hudong.interactions.channels.priority import give_way
 from hudong.interactions.channels.webhooks.receive import Prepared, Receipt, store
 
 log = logging.getLogger(__name__)
@@ -66,6 +71,7 @@ class Committer:
         outcome: list[Any]
         try:
             close_old_connections()
+            give_way()
             outcome = list(store([event for event, _loop, _future in group]))
         except Exception as exc:  # answered as 503 by the endpoint: the sender retries
             log.exception("webhook group commit failed (%s events)", len(group))
