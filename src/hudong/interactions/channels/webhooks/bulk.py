@@ -181,12 +181,16 @@ class Run:
         since = earliest - dt.timedelta(days=settings.HUDONG_THREAD_CONTINUE_DAYS)
         refs = {i.contact.thread_ref for i in self.items if i.contact.thread_ref}
         found = sql.select_in(
-            "SELECT id, customer_id, external_ref, state, last_activity_at"
+            f"SELECT id, customer_id, external_ref, state, {sql.as_text('last_activity_at')}"
             f" FROM {sql.table(Thread)} WHERE customer_id IN ({{marks}})",
             [],
             ids,
         )
         for pk, cid, ref, state, last in found:
+            # Most of a customer's conversations are closed or old: only the candidates pay
+            # for turning their time into a date-time.
+            if state not in OPEN_STATES and not (ref and ref in refs):
+                continue
             when = sql.when(last)
             if (state in OPEN_STATES and when >= since) or (ref and ref in refs):
                 cust = self.customers[cid]

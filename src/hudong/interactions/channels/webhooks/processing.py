@@ -8,7 +8,8 @@ queries. A task whose events another task already took finds nothing pending and
 
 Each run is one transaction that re-reads the pending rows first (on SQLite the transaction
 holds the write lock from its start; on PostgreSQL the rows are locked, skipping rows another
-worker holds), so an event is processed once even with several workers.
+worker holds), so an event is processed once even with several workers. Before each run the
+worker gives way to an urgent writer (a ringing call: :mod:`hudong.interactions.channels.priority`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from hudong.core.errors import DomainError
 from hudong.interactions.actions import record_interaction
+from hudong.interactions.channels.priority import give_way
 from hudong.interactions.channels.webhooks import bulk, sql
 from hudong.interactions.channels.webhooks.contact import SourceInfo, Stored, contact_of
 from hudong.interactions.channels.webhooks.models import EventStatus, Source, WebhookEvent
@@ -43,7 +45,7 @@ def _info(source_id: int) -> SourceInfo:
 def _pending(source_id: int, ids: list[int] | None) -> list[Stored]:
     """The source's events still pending (among ``ids``), oldest first, at most a run's worth;
     on PostgreSQL locked, skipping those another worker holds."""
-    columns = "id, event_id, body, identifiers, received_at"
+    columns = f"id, event_id, body, identifiers, {sql.as_text('received_at')}"
     head = f"SELECT {columns} FROM {sql.table(WebhookEvent)} WHERE source_id = %s AND status = %s"
     tail = f" ORDER BY id LIMIT {RUN}"
     if connection.features.has_select_for_update_skip_locked:
@@ -86,6 +88,7 @@ def process(ids: list[int]) -> dict[str, int]:
     sources = sorted({int(source_id) for (source_id,) in found})
     for source_id in sources:
         widen = len(ids) == 1
+        give_way()
         with transaction.atomic():
             stored = _pending(source_id, None if widen else ids)
             if not stored:
