@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field
 DB_ID_MAX = 2**63 - 1
 
 
-def _no_control_chars(value: str) -> str:
+def no_control_chars(value: str) -> str:
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
         raise ValueError("control characters are not allowed")
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
@@ -19,7 +19,7 @@ def _no_control_chars(value: str) -> str:
     return value
 
 
-CleanStr = Annotated[str, AfterValidator(_no_control_chars)]
+CleanStr = Annotated[str, AfterValidator(no_control_chars)]
 Id = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
 
 

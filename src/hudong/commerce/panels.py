@@ -3,36 +3,53 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hudong.commerce.models import Invoice, Order, Shipment
+from hudong.commerce.models import Invoice, Order, Return, Shipment
+from hudong.core.prepared import Prepared
 from hudong.customers.models import Customer
 from hudong.customers.panels import Panel, register
 
-
-def _orders(user: Any, customer: Customer) -> dict[str, Any]:
-    orders = list(Order.objects.filter(customer=customer).order_by("-ordered_at")[:5])
-    shipment = (
-        Shipment.objects.filter(order__customer=customer)
+# The panels' reads, each a queryset of one customer id: run the ordinary way on the page and
+# prepared on the screen pop (the customer page checked the customer; these rows are theirs).
+_ORDERS = Prepared(lambda cid: Order.objects.filter(customer_id=cid).order_by("-ordered_at")[:5])
+_LAST_SHIPMENT = Prepared(
+    lambda cid: (
+        Shipment.objects.filter(order__customer_id=cid)
         .select_related("carrier", "order")
-        .order_by("-shipped_at")
-        .first()
+        .order_by("-shipped_at")[:1]
     )
+)
+_RETURNS = Prepared(
+    lambda cid: Return.objects.filter(customer_id=cid).order_by("-requested_at")[:3]
+)
+_OPEN_INVOICES = Prepared(
+    lambda cid: Invoice.objects.filter(customer_id=cid, status="open").order_by("due_at")
+)
+
+
+def _orders(user: Any, customer: Customer, prepared: bool = False) -> dict[str, Any]:
+    def read(query: Prepared[Any]) -> list[Any]:
+        return query(customer.pk) if prepared else query.orm(customer.pk)
+
+    shipment = read(_LAST_SHIPMENT)
     return {
-        "orders": orders,
-        "last_shipment": shipment,
-        "returns": list(customer.returns.order_by("-requested_at")[:3]),
+        "orders": read(_ORDERS),
+        "last_shipment": shipment[0] if shipment else None,
+        "returns": read(_RETURNS),
     }
 
 
-def _credit(user: Any, customer: Customer) -> dict[str, Any]:
+def _credit(user: Any, customer: Customer, prepared: bool = False) -> dict[str, Any]:
     # One read of the open invoices (a customer has few) gives both the credit in use and
     # the overdue ones.
     now = timezone.now()
-    invoices = list(Invoice.objects.filter(customer=customer, status="open").order_by("due_at"))
+    cid = customer.pk
+    invoices = _OPEN_INVOICES(cid) if prepared else _OPEN_INVOICES.orm(cid)
     used = sum((i.amount for i in invoices), Decimal(0))
     overdue = [i for i in invoices if i.due_at < now][:5]
     return {"credit_used": used, "credit_limit": customer.credit_limit, "overdue": overdue}
@@ -92,6 +109,7 @@ register(
         _orders,
         20,
         data=_orders_data,
+        prepared=partial(_orders, prepared=True),
     )
 )
 register(
@@ -102,5 +120,6 @@ register(
         _credit,
         30,
         data=_credit_data,
+        prepared=partial(_credit, prepared=True),
     )
 )

@@ -122,6 +122,26 @@ def visible(user: Any, resource: str, queryset: QuerySet | None = None) -> Query
     return qs.filter(condition)
 
 
+def admits(user: Any, resource: str, *, region_id: int | None, owner_id: int | None) -> bool | None:
+    """Whether a row of ``resource`` with this region and owner is visible to ``user``, decided
+    in memory with the same rule as :func:`visible` (for a read that already has the row, such
+    as the screen pop's). ``None`` when memory cannot tell (a team scope needs the owner's
+    team): the caller then asks the database through :func:`visible`."""
+    scope = scope_for(user, resource)
+    if scope == Scope.ALL:
+        return True
+    profile = profile_of(user)
+    if profile is None:
+        return False
+    if scope == Scope.REGION and profile.region_id:
+        return region_id is not None and region_id == profile.region_id
+    if scope == Scope.OWN:
+        return owner_id is not None and owner_id == user.pk
+    if scope == Scope.TEAM and profile.team_id:
+        return None
+    return False
+
+
 def can_see(user: Any, resource: str, obj: Model) -> bool:
     return visible(user, resource).filter(pk=obj.pk).exists()
 

@@ -28,6 +28,11 @@ class Panel:
     data: PanelData | None = None
     # A lead panel opens the page, above the profile (the conversation's breakpoint).
     lead: bool = False
+    # The same context read with prepared SQL (:mod:`hudong.core.prepared`), for the screen
+    # pop, where compiling the ORM's queries would cost more than the reads. It must give
+    # exactly what ``context`` gives (a test compares them); None: the screen pop uses
+    # ``context``.
+    prepared: PanelContext | None = None
 
 
 _PANELS: dict[str, Panel] = {}
@@ -51,10 +56,12 @@ def render_context(user: Any, customer: Customer) -> list[dict[str, Any]]:
     ]
 
 
-def payload(user: Any, customer: Customer) -> dict[str, Any]:
-    """Every panel that has an API form, by key, for the 360 payload."""
+def payload(user: Any, customer: Customer, *, prepared: bool = False) -> dict[str, Any]:
+    """Every panel that has an API form, by key, for the 360 payload; ``prepared`` reads each
+    panel's context through its prepared form where it has one (the screen pop)."""
     out: dict[str, Any] = {}
     for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
         if p.data is not None:
-            out[p.key] = p.data(p.context(user, customer))
+            context = p.prepared if prepared and p.prepared is not None else p.context
+            out[p.key] = p.data(context(user, customer))
     return out

@@ -83,8 +83,8 @@ def knowledge(customer: Customer, questions: list[DripQuestion]) -> dict[str, An
     }
 
 
-def payload(user: Any, customer: Customer) -> dict[str, Any]:
-    """The whole 360 view as JSON-ready data."""
+def payload(user: Any, customer: Customer, *, prepared: bool = False) -> dict[str, Any]:
+    """The whole 360 view as JSON-ready data (``prepared``: see :func:`panels.payload`)."""
     questions = quality.active_questions()
     org = customer.organization
     contacts = (
@@ -121,5 +121,5 @@ def payload(user: Any, customer: Customer) -> dict[str, Any]:
             }
             for q in quality.proposals(customer, questions=questions)
         ],
-        "panels": panels.payload(user, customer),
+        "panels": panels.payload(user, customer, prepared=prepared),
     }

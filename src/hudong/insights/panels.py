@@ -3,10 +3,12 @@ CLV and churn risk) and the follow-up tasks still open. One query each."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from hudong.core.prepared import Prepared
 from hudong.customers.models import Customer
 from hudong.customers.panels import Panel, register
 from hudong.insights.models import CustomerValue
@@ -22,8 +24,12 @@ BADGES = (
 )
 
 
-def _value(user: Any, customer: Customer) -> dict[str, Any]:
-    value = CustomerValue.objects.filter(customer_id=customer.pk).first()
+_VALUE = Prepared(lambda cid: CustomerValue.objects.filter(customer_id=cid).order_by("pk")[:1])
+
+
+def _value(user: Any, customer: Customer, prepared: bool = False) -> dict[str, Any]:
+    rows = _VALUE(customer.pk) if prepared else _VALUE.orm(customer.pk)
+    value = rows[0] if rows else None
     badges = [(key[3:], label) for key, label in BADGES if value and getattr(value, key)]
     return {"value": value, "badges": badges, "customer_id": customer.pk}
 
@@ -70,6 +76,7 @@ register(
         _value,
         order=3,
         data=_value_data,
+        prepared=partial(_value, prepared=True),
     )
 )
 # Page only: the screen pop's payload does not pay for the task list.

@@ -20,6 +20,10 @@ def _breakpoint(user: Any, customer: Customer) -> dict[str, Any]:
     return {"threads": queries.breakpoints(user, customer), "customer_id": customer.pk}
 
 
+def _breakpoint_prepared(user: Any, customer: Customer) -> dict[str, Any]:
+    return {"threads": queries.breakpoints_prepared(user, customer), "customer_id": customer.pk}
+
+
 def _breakpoint_data(ctx: dict[str, Any]) -> dict[str, Any]:
     return {
         "open": [
@@ -41,6 +45,14 @@ def _breakpoint_data(ctx: dict[str, Any]) -> dict[str, Any]:
 def _timeline(user: Any, customer: Customer) -> dict[str, Any]:
     return {
         "interactions": queries.timeline(user, customer),
+        "channels": Channel.choices,
+        "customer_id": customer.pk,
+    }
+
+
+def _timeline_prepared(user: Any, customer: Customer) -> dict[str, Any]:
+    return {
+        "interactions": queries.timeline_prepared(user, customer),
         "channels": Channel.choices,
         "customer_id": customer.pk,
     }
@@ -76,6 +88,7 @@ register(
         order=1,
         data=_breakpoint_data,
         lead=True,
+        prepared=_breakpoint_prepared,
     )
 )
 register(
@@ -86,6 +99,7 @@ register(
         _timeline,
         order=5,
         data=_timeline_data,
+        prepared=_timeline_prepared,
     )
 )
 # Page only (no API form): the screen pop does not pay for the consent ledger read.

@@ -8,10 +8,12 @@ from django.db.models import QuerySet
 
 from hudong.core import scoping
 from hudong.core.errors import NotFound
+from hudong.core.prepared import Prepared, customer_rows
 from hudong.customers.models import Customer
 from hudong.interactions.models import OPEN_STATES, Interaction, Thread
 
 TIMELINE_PAGE = 25
+BREAKPOINTS = 5
 
 
 def visible_interactions(user: Any) -> QuerySet[Interaction]:
@@ -26,12 +28,7 @@ def timeline(
     user: Any, customer: Customer, *, channel: str = "", before_id: int | None = None
 ) -> list[Interaction]:
     """The customer's contacts, newest first, optionally of one channel (one page)."""
-    qs = (
-        visible_interactions(user)
-        .filter(customer=customer)
-        .select_related("agent", "thread")
-        .order_by("-started_at", "-id")
-    )
+    qs = scoping.visible(user, "interactions", _timeline_of(customer.pk))
     if channel:
         qs = qs.filter(channel=channel)
     if before_id:
@@ -41,11 +38,40 @@ def timeline(
 
 def breakpoints(user: Any, customer: Customer) -> list[Thread]:
     """Open conversations, the most urgent first: where the next contact picks up."""
-    return list(
-        visible_threads(user)
-        .filter(customer=customer, state__in=OPEN_STATES)
+    return list(scoping.visible(user, "threads", _breakpoints_of(customer.pk))[:BREAKPOINTS])
+
+
+def _timeline_of(customer_id: int) -> QuerySet[Interaction]:
+    return (
+        Interaction.objects.filter(customer_id=customer_id)
+        .select_related("agent", "thread")
+        .order_by("-started_at", "-id")
+    )
+
+
+def _breakpoints_of(customer_id: int) -> QuerySet[Thread]:
+    return (
+        Thread.objects.filter(customer_id=customer_id, state__in=OPEN_STATES)
         .select_related("assigned_to")
-        .order_by("next_step_due", "-last_activity_at")[:5]
+        .order_by("next_step_due", "-last_activity_at")
+    )
+
+
+_TIMELINE = Prepared(lambda cid: _timeline_of(cid)[:TIMELINE_PAGE])
+_BREAKPOINTS = Prepared(lambda cid: _breakpoints_of(cid)[:BREAKPOINTS])
+
+
+def timeline_prepared(user: Any, customer: Customer) -> list[Interaction]:
+    """:func:`timeline`'s first page through prepared SQL (the screen pop)."""
+    return customer_rows(
+        user, "interactions", customer, _TIMELINE, lambda: timeline(user, customer)
+    )
+
+
+def breakpoints_prepared(user: Any, customer: Customer) -> list[Thread]:
+    """:func:`breakpoints` through prepared SQL (the screen pop)."""
+    return customer_rows(
+        user, "threads", customer, _BREAKPOINTS, lambda: breakpoints(user, customer)
     )
 
 

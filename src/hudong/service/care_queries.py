@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from hudong.core import audit, scoping
 from hudong.core.errors import NotFound
+from hudong.core.prepared import Prepared, customer_rows
 from hudong.customers.models import Customer
 from hudong.service.models import CareTask, CareTaskStatus
 
@@ -85,3 +86,19 @@ def get_task(user: Any, task_id: int, *, via: str = "") -> CareTask:
 def customer_open_tasks(user: Any, customer: Customer, limit: int = PANEL_LIMIT) -> list[CareTask]:
     """The customer's open care tasks for the customer page (the caller checked the customer)."""
     return tasks(user, customer_id=customer.pk, limit=limit)
+
+
+# What :func:`customer_open_tasks` reads, as prepared SQL for the screen pop.
+_CUSTOMER_OPEN = Prepared(
+    lambda cid: (
+        CareTask.objects.select_related(*_RELATED)
+        .filter(status=CareTaskStatus.OPEN, customer_id=cid)
+        .order_by("due_at", "id")[:PANEL_LIMIT]
+    )
+)
+
+
+def customer_open_tasks_prepared(user: Any, customer: Customer) -> list[CareTask]:
+    return customer_rows(
+        user, "care", customer, _CUSTOMER_OPEN, lambda: customer_open_tasks(user, customer)
+    )

@@ -15,6 +15,10 @@ def _open_cases(user: Any, customer: Customer) -> dict[str, Any]:
     return {"cases": queries.open_cases(user, customer), "customer_id": customer.pk}
 
 
+def _open_cases_prepared(user: Any, customer: Customer) -> dict[str, Any]:
+    return {"cases": queries.open_cases_prepared(user, customer), "customer_id": customer.pk}
+
+
 def _open_cases_data(ctx: dict[str, Any]) -> dict[str, Any]:
     return {
         "open": [
@@ -41,5 +45,6 @@ register(
         _open_cases,
         order=3,
         data=_open_cases_data,
+        prepared=_open_cases_prepared,
     )
 )

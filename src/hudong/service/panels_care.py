@@ -15,6 +15,13 @@ def _care_tasks(user: Any, customer: Customer) -> dict[str, Any]:
     return {"tasks": care_queries.customer_open_tasks(user, customer), "customer_id": customer.pk}
 
 
+def _care_tasks_prepared(user: Any, customer: Customer) -> dict[str, Any]:
+    return {
+        "tasks": care_queries.customer_open_tasks_prepared(user, customer),
+        "customer_id": customer.pk,
+    }
+
+
 def _care_tasks_data(ctx: dict[str, Any]) -> dict[str, Any]:
     return {
         "open": [
@@ -40,5 +47,6 @@ register(
         _care_tasks,
         order=4,
         data=_care_tasks_data,
+        prepared=_care_tasks_prepared,
     )
 )

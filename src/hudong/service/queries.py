@@ -11,10 +11,12 @@ from django.db.models import Q, QuerySet
 
 from hudong.core import audit, scoping
 from hudong.core.errors import NotFound
+from hudong.core.prepared import Prepared, customer_rows
 from hudong.customers.models import Customer
 from hudong.service.models import OPEN_STATUSES, Case, CaseCategory, CaseNote, CaseStatus
 
 QUEUE_PAGE = 50
+OPEN_CASES_LIMIT = 10
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -121,14 +123,25 @@ def notes(case: Case) -> list[CaseNote]:
     return list(case.notes.select_related("author", "outbound"))
 
 
-def open_cases(user: Any, customer: Customer, limit: int = 10) -> list[Case]:
+def open_cases(user: Any, customer: Customer, limit: int = OPEN_CASES_LIMIT) -> list[Case]:
     """The customer's open cases, most urgent first (one query)."""
-    return list(
-        visible_cases(user)
-        .filter(customer=customer, status__in=OPEN_STATUSES)
+    return list(scoping.visible(user, "cases", _open_cases_of(customer.pk))[:limit])
+
+
+def _open_cases_of(customer_id: int) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
         .select_related("category", "assignee")
-        .order_by("priority", "created_at")[:limit]
+        .order_by("priority", "created_at")
     )
+
+
+_OPEN_CASES = Prepared(lambda cid: _open_cases_of(cid)[:OPEN_CASES_LIMIT])
+
+
+def open_cases_prepared(user: Any, customer: Customer) -> list[Case]:
+    """:func:`open_cases` through prepared SQL (the screen pop)."""
+    return customer_rows(user, "cases", customer, _OPEN_CASES, lambda: open_cases(user, customer))
 
 
 def categories() -> list[CaseCategory]:

@@ -1,0 +1,110 @@
+"""The ASGI side of the screen pop: ``GET /api/v1/identify`` with a bearer token is answered by
+:mod:`hudong.customers.screenpop` when it can be, before Django's middleware and router run.
+
+A signed-in browser (session and CSRF), a request with other parameters, and every answer the
+fast read declines go on to Django unchanged, so errors, codes and translations stay where they
+are. The fast answer carries the security headers Django's middleware would add.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.http.cookie import parse_cookie
+from django.utils import translation
+
+from hudong.customers import screenpop
+
+log = logging.getLogger(__name__)
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+PATH = "/api/v1/identify"
+
+
+def _bearer(scope: Scope) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            return token if kind.lower() == "bearer" and token else None
+    return None
+
+
+def _query(scope: Scope) -> str | None:
+    """``q`` when it is the only parameter, given once (anything else: Django decides)."""
+    raw = scope.get("query_string", b"").decode("latin-1")
+    pairs = parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="replace")
+    if len(pairs) != 1 or pairs[0][0] != "q":
+        return None
+    return pairs[0][1]
+
+
+class _Asked:
+    """What Django's language choice reads of a request: its cookies and Accept-Language."""
+
+    def __init__(self, scope: Scope) -> None:
+        headers = dict(scope.get("headers", []))
+        self.COOKIES = parse_cookie(headers.get(b"cookie", b"").decode("latin-1"))
+        self.META = {"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")}
+        self.path_info = scope["path"]
+
+
+def _headers(length: int, language: str) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(length).encode()),
+        (b"content-language", language.encode()),
+        (b"vary", b"Accept-Language, Cookie"),
+    ]
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append((b"referrer-policy", str(settings.SECURE_REFERRER_POLICY).encode()))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        policy = str(settings.SECURE_CROSS_ORIGIN_OPENER_POLICY).encode()
+        headers.append((b"cross-origin-opener-policy", policy))
+    headers.append((b"x-frame-options", str(settings.X_FRAME_OPTIONS).encode()))
+    return headers
+
+
+def _answer(token: str, text: str, language: str) -> bytes | None:
+    """The encoded answer, or None: the request goes on to Django (which also answers when
+    something here failed, so a caller never sees a half-made answer)."""
+    close_old_connections()
+    try:
+        with translation.override(language):
+            found = screenpop.answer(token, text, PATH)
+    except Exception:
+        log.exception("screen pop fast read failed; the API answers instead")
+        return None
+    return None if found is None else json.dumps(found, ensure_ascii=False).encode()
+
+
+class ScreenPop:
+    """Wraps Hudong's ASGI application (see ``hudong.asgi``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "GET" and scope["path"] == PATH:
+            token, text = _bearer(scope), _query(scope)
+            if token is not None and text is not None:
+                language = translation.get_language_from_request(_Asked(scope))  # type: ignore[arg-type]
+                answer = sync_to_async(_answer, thread_sensitive=False)
+                body = await answer(token, text, language)
+                if body is not None:
+                    headers = _headers(len(body), language)
+                    start = {"type": "http.response.start", "status": 200, "headers": headers}
+                    await send(start)
+                    await send({"type": "http.response.body", "body": body})
+                    return
+        await self.app(scope, receive, send)

@@ -1,0 +1,118 @@
+"""The screen pop's read: a caller's number to the customer's whole 360 payload, fast.
+
+A switch or a CTI integration asks ``GET /api/v1/identify?q=<number>`` for every call, and
+the agent waits for the answer. Django's request cycle and the compilation of a dozen ORM
+queries cost several times more than the reads themselves, so the common case (the number
+names one customer the token's user may see) is answered here with prepared SQL
+(:mod:`hudong.core.prepared`) by the same functions that build the API's payload:
+:func:`identify`'s lookup, the 360 view's rows, the panels' prepared contexts, the audit row of
+the view. Everything else (a name, a shared number, no match, a customer out of scope, a bad
+token) returns None and takes the ordinary API route, which answers it with the same codes as
+ever. A test compares both routes' answers field by field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from hudong.api.auth import user_for_token
+from hudong.api.types import no_control_chars
+from hudong.core import audit, scoping
+from hudong.core.context import acting_as
+from hudong.core.prepared import Prepared
+from hudong.customers import view360
+from hudong.customers.models import Address, Attribute, Customer, Identifier
+from hudong.customers.normalize import KINDS, guesses
+
+MAX_QUERY = 200  # the API's own limit on ``q``
+
+
+def _of_kind(kind: str) -> Prepared[Identifier]:
+    return Prepared(
+        lambda key: Identifier.objects.filter(kind=kind, normalized=key).order_by("id"),
+        text=True,
+    )
+
+
+_IDENTIFIER = {kind: _of_kind(kind) for kind in KINDS}
+_CUSTOMER = Prepared(
+    lambda cid: Customer.objects.filter(pk=cid, merged_into__isnull=True).select_related(
+        "region", "owner", "organization"
+    )
+)
+# The 360 view's own rows, in the order its prefetches give them.
+_RELATED: dict[str, Prepared[Any]] = {
+    "identifiers": Prepared(
+        lambda cid: Identifier.objects.filter(customer_id=cid).order_by("kind", "id")
+    ),
+    "addresses": Prepared(lambda cid: Address.objects.filter(customer_id=cid)),
+    "attributes": Prepared(lambda cid: Attribute.objects.filter(customer_id=cid)),
+}
+
+
+def _attach(customer: Customer, name: str, rows: list[Any]) -> None:
+    """Hand ``rows`` to ``customer.<name>.all()`` as a prefetch would (no query on access)."""
+    related: QuerySet[Any] = QuerySet(model=Customer._meta.get_field(name).related_model)
+    related._result_cache = rows  # type: ignore[attr-defined]
+    related._prefetch_done = True  # type: ignore[attr-defined]
+    cache = customer.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = related
+
+
+def _the_one(user: Any, text: str) -> tuple[Customer, str] | None:
+    """The single customer ``text`` names through an unshared match, if ``user`` may see
+    them; None for anything the ordinary route must decide."""
+    owners: set[int] = set()
+    kinds: set[str] = set()
+    for kind, key in guesses(text).items():
+        for row in _IDENTIFIER[kind](key):
+            owners.add(row.customer_id)
+            kinds.add(kind)
+    if len(owners) != 1:
+        return None
+    found = _CUSTOMER(owners.pop())
+    if not found:
+        return None
+    customer = found[0]
+    visible = scoping.admits(
+        user, "customers", region_id=customer.region_id, owner_id=customer.owner_id
+    )
+    return (customer, ",".join(sorted(kinds))) if visible is True else None
+
+
+def answer(token: str, text: str, path: str) -> dict[str, Any] | None:
+    """The identify answer for a found customer (the API's shape), or None: ask the API. The
+    caller activates the request's language, as Django's locale middleware would."""
+    try:
+        no_control_chars(text)
+    except ValueError:
+        return None
+    if not 1 <= len(text) <= MAX_QUERY:
+        return None
+    user = user_for_token(token)
+    if user is None:
+        return None
+    via = f"API GET {path}"
+    with acting_as(user, via):
+        match = _the_one(user, text)
+        if match is None:
+            return None
+        customer, matched_on = match
+        for name, query in _RELATED.items():
+            _attach(customer, name, query(customer.pk))
+        audit.record_view(customer, customer_id=customer.pk, via=via)
+        return {
+            "status": "found",
+            "matched_on": matched_on,
+            "customer": view360.payload(user, customer, prepared=True),
+            "candidates": [
+                {
+                    "id": customer.pk,
+                    "name": customer.name,
+                    "name_latin": customer.name_latin,
+                    "region": customer.region.code,
+                }
+            ],
+        }
