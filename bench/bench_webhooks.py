@@ -19,7 +19,9 @@ The floor, measured in the same run after the measured phases: the same event ro
 plain ``sqlite3`` into the working copy's own tables (same size, indexes, disk and journal
 settings), one transaction per row for (a) and one per 1,000 rows for (b) (for (b) with, per
 event, an interaction row and a domain-event row as well, the rows every processed event
-writes). Ratios are Hudong's rate over the floor's.
+writes). The floor's connection gets what the worker's gets: the same page cache
+(``webhooks.sql.CACHE_KIB``) and the same kind of domain-event ids (time-ordered UUIDs). Ratios are
+Hudong's rate over the floor's.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from bench_identify import free_port, respell, start_server  # noqa: E402
 from demo_db import BENCH_VAR, django_env, ensure_demo_db  # noqa: E402
+from hudong.core.ids import time_ordered_uuid as new_id  # noqa: E402
 from hudong.interactions.channels.webhooks.signing import headers as sign  # noqa: E402
+from hudong.interactions.channels.webhooks.sql import CACHE_KIB  # noqa: E402
 
 CUSTOMERS = int(os.environ.get("BENCH_WEBHOOKS_CUSTOMERS", "1000000"))
 SINGLE_SECONDS = float(os.environ.get("BENCH_WEBHOOKS_SECONDS", "15"))
@@ -301,6 +304,7 @@ def floor(work: Path) -> dict[str, Any]:
     con = sqlite3.connect(work, isolation_level=None, timeout=60)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
+    con.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # the worker's page cache, for a fair floor
     top = con.execute("SELECT MAX(id) FROM customers_customer").fetchone()[0] or 1
     rng = random.Random(3)
     who = identities(work, 2000, seed=3)
@@ -347,7 +351,7 @@ def floor(work: Path) -> dict[str, Any]:
         )  # fmt: skip
         con.executemany(
             insert_domain,
-            [(uuid.uuid4().hex, json.dumps({"interaction_id": i}), now) for i in range(BATCH)],
+            [(new_id().hex, json.dumps({"interaction_id": i}), now) for i in range(BATCH)],
         )
         con.execute("COMMIT")
     batch_rate = batches * BATCH / (time.perf_counter() - started)

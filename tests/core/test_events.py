@@ -11,6 +11,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from hudong.core import events
+from hudong.core.ids import time_ordered_uuid
 from hudong.core.models import DomainEvent, EventDelivery
 from hudong.customers import actions
 
@@ -83,3 +84,19 @@ def test_updating_a_customer_publishes_what_changed(customer_a: Any) -> None:
     actions.update_customer(customer_a, {"industry": "零售"})
     event = DomainEvent.objects.get(name="customers.customer_updated")
     assert event.payload == {"customer_id": customer_a.pk, "fields": ["industry"]}
+
+
+def test_bulk_event_ids_are_unique_uuids_that_grow_with_time() -> None:
+    import time
+    import uuid
+
+    first = [time_ordered_uuid() for _ in range(2000)]
+    time.sleep(0.002)
+    later = time_ordered_uuid()
+    assert len(set(first)) == 2000
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in [*first, later])
+    # the first 48 bits are the time in milliseconds: never behind, and ahead of earlier ones
+    assert later.hex > max(u.hex for u in first)
+    stamps = [int(u.hex[:12], 16) for u in first]
+    assert stamps == sorted(stamps)
+    assert abs(stamps[0] - time.time_ns() // 1_000_000) < 5_000

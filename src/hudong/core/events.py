@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hudong.core.context import current_actor
+from hudong.core.ids import time_ordered_uuid
 from hudong.core.models.events import DomainEvent, EventDelivery
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ def publish_many(
 ) -> list[str]:
     """:func:`publish` for a bulk write: one row per (name, payload) in a few statements, and
     one dispatch task for them all (``dispatch_after`` holds the subscribers back a while, so
-    a bulk run can let its own work go first). Returns the event ids."""
+    a bulk run can let its own work go first). Returns the event ids (time-ordered: see
+    :func:`time_ordered_uuid`)."""
     if not items:
         return []
     from hudong.core.tasks import dispatch_events
@@ -73,7 +74,7 @@ def publish_many(
     body = DomainEvent._meta.get_field("payload")
     actor = current_actor().user_id
     wanted = {name: bool(subscribers_of(name)) for name in {n for n, _p in items}}
-    ids = [uuid.uuid4() for _ in items]
+    ids = [time_ordered_uuid() for _ in items]
     id_field = DomainEvent._meta.pk
     assert id_field is not None
     params = [

@@ -86,6 +86,7 @@ def process(ids: list[int]) -> dict[str, int]:
         f"SELECT DISTINCT source_id FROM {sql.table(WebhookEvent)} WHERE id IN ({{marks}})", [], ids
     )
     sources = sorted({int(source_id) for (source_id,) in found})
+    sql.roomy_cache()
     for source_id in sources:
         widen = len(ids) == 1
         give_way()
