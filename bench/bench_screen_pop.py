@@ -233,6 +233,7 @@ def _stats(sent: dict[str, Any], arrived: dict[str, list[Any]]) -> dict[str, Any
         "max_ms": round(latencies[-1], 1),
         "ack_p50_ms": round(statistics.median(acks), 1),
         "ack_p99_ms": round(acks[int(0.99 * (len(acks) - 1))], 1),
+        "ack_max_ms": round(acks[-1], 1),  # tells a slow request from a slow delivery
     }
 
 
