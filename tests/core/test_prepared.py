@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 from hudong.commerce.models import Order, Shipment
 from hudong.core import scoping
@@ -74,6 +75,21 @@ def test_the_same_prepared_read_serves_other_ids_and_text_keys(customer_a: Any) 
     row = IdentifierFactory(customer=customer_a, value="13800138000")
     assert [i.pk for i in _BY_KEY("+8613800138000")] == [row.pk]
     assert _BY_KEY("+8613900139000") == []
+
+
+def test_a_prepared_read_takes_several_values_in_their_places(customer_a: Any) -> None:
+    phone = IdentifierFactory(customer=customer_a, value="13800138000")
+    email = IdentifierFactory(customer=customer_a, kind="email", normalized="a@example.com")
+    either = Prepared(
+        lambda k1, k2: Identifier.objects.filter(
+            Q(kind="phone", normalized=k1) | Q(kind="email", normalized=k2)
+        ).order_by("id"),
+        text=True,
+        values=2,
+    )
+    assert [i.pk for i in either("+8613800138000", "a@example.com")] == [phone.pk, email.pk]
+    assert [i.pk for i in either("a@example.com", "+8613800138000")] == []
+    assert [i.pk for i in either("+8600000000000", "a@example.com")] == [email.pk]
 
 
 def test_a_queryset_it_cannot_run_faithfully_is_refused_when_first_used() -> None:

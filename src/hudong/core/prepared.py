@@ -36,7 +36,7 @@ TEXT_MARKER = "\x00prepared:7340032517431205287\x00"
 class _Plan:
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[int, ...]
+    slots: tuple[tuple[int, int], ...]  # (parameter position, which value goes there)
     compiler: Any
     converters: Any
     init_list: tuple[str, ...]
@@ -48,20 +48,25 @@ class _Plan:
 
 class Prepared[M: Model]:
     """``Prepared(lambda customer_id: Order.objects.filter(customer_id=customer_id)[:5])``;
-    ``prepared(42)`` returns the list that queryset would for 42. ``text=True`` when the value
-    is a string (a normalised identifier)."""
+    ``prepared(42)`` returns the list that queryset would for 42. ``text=True`` when the values
+    are strings (normalised identifiers); ``values=n`` when the queryset takes n of them."""
 
-    def __init__(self, build: Callable[[Any], QuerySet[M]], *, text: bool = False) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], *, text: bool = False, values: int = 1
+    ) -> None:
         self.build = build
-        self.marker: Any = TEXT_MARKER if text else MARKER
+        base: Any = TEXT_MARKER if text else MARKER
+        self.markers: tuple[Any, ...] = tuple(
+            (f"{base}{i}" if text else base - i) for i in range(values)
+        )
         self._plans: dict[str, _Plan] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, value: Any, using: str = "default") -> list[M]:
+    def __call__(self, *values: Any, using: str = "default") -> list[M]:
         plan = self._plans.get(using) or self._compile(using)
         params = list(plan.params)
-        for slot in plan.slots:
-            params[slot] = value
+        for slot, which in plan.slots:
+            params[slot] = values[which]
         with connections[using].cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
@@ -69,10 +74,10 @@ class Prepared[M: Model]:
             rows = plan.compiler.apply_converters(rows, plan.converters)
         return [self._instance(plan, row, using) for row in rows]
 
-    def orm(self, value: Any) -> list[M]:
+    def orm(self, *values: Any) -> list[M]:
         """The same rows the ordinary way (compiled on every call): for pages, where the
         queryset's flexibility matters more than its compilation."""
-        return list(self.build(value))
+        return list(self.build(*values))
 
     @staticmethod
     def _instance(plan: _Plan, row: Any, using: str) -> Any:
@@ -88,16 +93,21 @@ class Prepared[M: Model]:
         with self._lock:
             if using in self._plans:
                 return self._plans[using]
-            queryset: Any = self.build(self.marker).using(using)
+            queryset: Any = self.build(*self.markers).using(using)
             if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
                 raise ImproperlyConfigured("Prepared takes model querysets without prefetches.")
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             if compiler.has_composite_fields([column[0] for column in compiler.select]):
                 raise ImproperlyConfigured("Prepared does not take composite primary keys.")
-            slots = tuple(i for i, p in enumerate(params) if p == self.marker)
-            if not slots or str(self.marker) in sql:
-                raise ImproperlyConfigured("The prepared value must reach the SQL as a parameter.")
+            slots = tuple(
+                (i, self.markers.index(p))
+                for i, p in enumerate(params)
+                if isinstance(p, int | str) and p in self.markers
+            )
+            reached = {which for _i, which in slots}
+            if len(reached) != len(self.markers) or any(str(m) in sql for m in self.markers):
+                raise ImproperlyConfigured("Each prepared value must reach the SQL as a parameter.")
             info = compiler.klass_info
             fields = info["select_fields"]
             start, end = fields[0], fields[-1] + 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from hudong.api.auth import user_for_token
 from hudong.api.types import no_control_chars
@@ -24,19 +24,25 @@ from hudong.core.context import acting_as
 from hudong.core.prepared import Prepared
 from hudong.customers import view360
 from hudong.customers.models import Address, Attribute, Customer, Identifier
-from hudong.customers.normalize import KINDS, guesses
+from hudong.customers.normalize import guesses
 
 MAX_QUERY = 200  # the API's own limit on ``q``
 
 
-def _of_kind(kind: str) -> Prepared[Identifier]:
-    return Prepared(
-        lambda key: Identifier.objects.filter(kind=kind, normalized=key).order_by("id"),
-        text=True,
-    )
+def _lookup(kinds: tuple[str, ...]) -> Prepared[Identifier]:
+    """One read of the identifier rows matching any of ``kinds`` with its key (the kinds a
+    number could be: phone, WeChat id, loyalty card, ERP id)."""
+
+    def build(*keys: str) -> QuerySet[Identifier]:
+        match = Q()
+        for kind, key in zip(kinds, keys, strict=True):
+            match |= Q(kind=kind, normalized=key)
+        return Identifier.objects.filter(match).order_by("id")
+
+    return Prepared(build, text=True, values=len(kinds))
 
 
-_IDENTIFIER = {kind: _of_kind(kind) for kind in KINDS}
+_LOOKUPS: dict[tuple[str, ...], Prepared[Identifier]] = {}
 _CUSTOMER = Prepared(
     lambda cid: Customer.objects.filter(pk=cid, merged_into__isnull=True).select_related(
         "region", "owner", "organization"
@@ -66,10 +72,14 @@ def _the_one(user: Any, text: str) -> tuple[Customer, str] | None:
     them; None for anything the ordinary route must decide."""
     owners: set[int] = set()
     kinds: set[str] = set()
-    for kind, key in guesses(text).items():
-        for row in _IDENTIFIER[kind](key):
-            owners.add(row.customer_id)
-            kinds.add(kind)
+    keys = guesses(text)
+    if not keys:
+        return None
+    signature = tuple(keys)
+    lookup = _LOOKUPS.get(signature) or _LOOKUPS.setdefault(signature, _lookup(signature))
+    for row in lookup(*keys.values()):
+        owners.add(row.customer_id)
+        kinds.add(row.kind)
     if len(owners) != 1:
         return None
     found = _CUSTOMER(owners.pop())

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from hudong.core import audit
+from hudong.core import audit, scoping
+from hudong.core.prepared import Prepared
 from hudong.customers import panels, quality, queries
 from hudong.customers.models import Customer, CustomerKind, DripQuestion, Identifier
 
@@ -83,15 +84,31 @@ def knowledge(customer: Customer, questions: list[DripQuestion]) -> dict[str, An
     }
 
 
+# An organization's current contact people (each checked against the reader's scope).
+_CONTACTS = Prepared(
+    lambda oid: Customer.objects.filter(organization_id=oid, merged_into__isnull=True)
+)
+
+
+def _contacts(user: Any, customer: Customer, prepared: bool) -> list[Customer]:
+    if customer.kind != CustomerKind.ORGANIZATION:
+        return []
+    if prepared:
+        rows = _CONTACTS(customer.pk)
+        verdicts = [
+            scoping.admits(user, "customers", region_id=c.region_id, owner_id=c.owner_id)
+            for c in rows
+        ]
+        if None not in verdicts:
+            return [c for c, seen in zip(rows, verdicts, strict=True) if seen]
+    return list(queries.visible_customers(user).filter(organization=customer))
+
+
 def payload(user: Any, customer: Customer, *, prepared: bool = False) -> dict[str, Any]:
     """The whole 360 view as JSON-ready data (``prepared``: see :func:`panels.payload`)."""
     questions = quality.active_questions()
     org = customer.organization
-    contacts = (
-        queries.visible_customers(user).filter(organization=customer)
-        if customer.kind == CustomerKind.ORGANIZATION
-        else Customer.objects.none()
-    )
+    contacts = _contacts(user, customer, prepared)
     return {
         "id": customer.pk,
         "kind": customer.kind,

@@ -74,7 +74,7 @@ def _timeline_data(ctx: dict[str, Any]) -> dict[str, Any]:
                 "outcome": i.outcome,
                 "thread_id": i.thread_id,
             }
-            for i in ctx["interactions"][:10]
+            for i in ctx["interactions"][: queries.TIMELINE_LATEST]
         ]
     }
 

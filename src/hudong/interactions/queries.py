@@ -13,6 +13,7 @@ from hudong.customers.models import Customer
 from hudong.interactions.models import OPEN_STATES, Interaction, Thread
 
 TIMELINE_PAGE = 25
+TIMELINE_LATEST = 10  # the latest contacts the 360 payload carries
 BREAKPOINTS = 5
 
 
@@ -57,14 +58,19 @@ def _breakpoints_of(customer_id: int) -> QuerySet[Thread]:
     )
 
 
-_TIMELINE = Prepared(lambda cid: _timeline_of(cid)[:TIMELINE_PAGE])
+_TIMELINE = Prepared(lambda cid: _timeline_of(cid)[:TIMELINE_LATEST])
 _BREAKPOINTS = Prepared(lambda cid: _breakpoints_of(cid)[:BREAKPOINTS])
 
 
 def timeline_prepared(user: Any, customer: Customer) -> list[Interaction]:
-    """:func:`timeline`'s first page through prepared SQL (the screen pop)."""
+    """The latest contacts of :func:`timeline` (what the 360 payload shows) through prepared
+    SQL (the screen pop)."""
     return customer_rows(
-        user, "interactions", customer, _TIMELINE, lambda: timeline(user, customer)
+        user,
+        "interactions",
+        customer,
+        _TIMELINE,
+        lambda: timeline(user, customer)[:TIMELINE_LATEST],
     )
 
 
