@@ -3,13 +3,18 @@
 (a) FEBRL datasets 1-3: pairwise precision, recall and F1 of our model
     (:mod:`hudong.customers.resolution.probabilistic`) next to a plain Splink model on the raw
     fields (no folding, no pinyin, no normalised keys), both trained on the data alone.
-(b) The demo's planted duplicates (``hudong demo``, seed 42): the same figures against its
-    truth file, where pairs of kind ``household_not_duplicate`` are not duplicates.
+(b) The demo's planted duplicates (``hudong demo``, seed 42) at 100,000 and 1,000,000
+    customers: the same figures against each truth file, where pairs of kind
+    ``household_not_duplicate`` are not duplicates. Each size is read and scored in a process
+    of its own (Django is set up on one database per process), read-only.
 (c) The full resolution run (``hudong dedupe``: read, train, score, merge, queue) on copies of
     the 100,000- and 1,000,000-customer demo databases: wall time and peak memory.
 
-Environment: ``BENCH_DEDUP_SIZES`` (default ``100000,1000000``), ``BENCH_DEDUP_QUALITY_SIZE``
-(default 100000). Demo databases come from :mod:`demo_db` (built once, under ``var/bench``).
+Environment: ``BENCH_DEDUP_SIZES`` (full runs, default ``100000,1000000``),
+``BENCH_DEDUP_QUALITY_SIZES`` (default ``100000,1000000``), ``BENCH_DEDUP_BASELINE_MAX``
+(the largest demo the baseline is scored on, default 1000000; above it the baseline is
+skipped and the JSON says so). Demo databases come from :mod:`demo_db` (built once, under
+``var/bench``).
 """
 
 from __future__ import annotations
@@ -44,12 +49,18 @@ def _setup_django(database: Path) -> None:
     django.setup()
 
 
-def _found(pairs: list[dict[str, Any]], threshold: float) -> set[tuple[int, int]]:
-    return {(r["left_id"], r["right_id"]) for r in pairs if r["probability"] >= threshold}
+def _found(pairs: Any, threshold: float) -> set[tuple[int, int]]:
+    """The (left, right) pairs of an Arrow table of scored pairs at or above ``threshold``."""
+    import pyarrow.compute as pc
+
+    kept = pairs.filter(pc.greater_equal(pairs.column("probability"), threshold))
+    return set(
+        zip(kept.column("left_id").to_pylist(), kept.column("right_id").to_pylist(), strict=True)
+    )
 
 
 def _evaluate(
-    pairs: list[dict[str, Any]], truth: set[tuple[int, int]], thresholds: tuple[float, float]
+    pairs: Any, truth: set[tuple[int, int]], thresholds: tuple[float, float]
 ) -> dict[str, Any]:
     from hudong.customers.resolution.probabilistic import pair_metrics
 
@@ -63,7 +74,7 @@ def _evaluate(
 # --------------------------------------------------------------------------- baseline
 
 
-def _baseline_pairs(table: Any, spec: dict[str, Any]) -> list[dict[str, Any]]:
+def _baseline_pairs(table: Any, spec: dict[str, Any]) -> Any:
     """A plain Splink model: library comparisons on the raw columns, u by random sampling,
     m and the prior by EM, the same way our model is trained."""
     import duckdb
@@ -87,12 +98,11 @@ def _baseline_pairs(table: Any, spec: dict[str, Any]) -> list[dict[str, Any]]:
                 populate_probability_two_random_records_match_from_trained_values=i == 0,
             )
         predictions = linker.inference.predict(threshold_match_probability=0.5)
-        rows = con.sql(
+        return con.sql(
             "SELECT least(unique_id_l, unique_id_r) AS left_id,"
             " greatest(unique_id_l, unique_id_r) AS right_id, match_probability AS probability"
             f" FROM {predictions.physical_name}"
         ).to_arrow_table()
-        return rows.to_pylist()
     finally:
         con.close()
 
@@ -150,7 +160,7 @@ def febrl() -> dict[str, Any]:
             continue
         records, truth = febrl_records(path)
         started = time.perf_counter()
-        ours = score_pairs(records).pairs.to_pylist()
+        ours = score_pairs(records).pairs
         ours_s = time.perf_counter() - started
         started = time.perf_counter()
         base = _baseline_pairs(_febrl_raw(path), _febrl_baseline_spec())
@@ -186,15 +196,17 @@ def _name_only(records: Any, duplicates: dict[tuple[int, int], str]) -> set[tupl
     the city): no birth date on one of them, no street on one of them, no identifier on both.
     Since every planted duplicate keeps the birth date or the address, these are the
     companies whose duplicate knows only the city."""
-    rows = {r["unique_id"]: r for r in records.to_pylist()}
+    position = {uid: i for i, uid in enumerate(records.column("unique_id").to_pylist())}
+    columns = ("birth_date", "street", "phones", "emails", "ids")
+    values = {c: records.column(c).to_pylist() for c in columns}
 
-    def both(a: dict[str, Any], b: dict[str, Any], column: str) -> bool:
-        return bool(a.get(column)) and bool(b.get(column))
+    def both(a: int, b: int, column: str) -> bool:
+        return bool(values[column][a]) and bool(values[column][b])
 
     out = set()
     for left, right in duplicates:
-        a, b = rows[left], rows[right]
-        if not any(both(a, b, c) for c in ("birth_date", "street", "phones", "emails", "ids")):
+        a, b = position[left], position[right]
+        if not any(both(a, b, c) for c in columns):
             out.add((left, right))
     return out
 
@@ -223,26 +235,27 @@ def _demo_baseline_spec() -> dict[str, Any]:
     }
 
 
-def demo_quality(customers: int) -> dict[str, Any]:
+def demo_quality(customers: int, with_baseline: bool = True) -> dict[str, Any]:
+    """Ours (and the baseline) on the demo database Django is set up on, against its truth
+    file: precision, recall and F1 at both thresholds, recall by kind of duplicate, and the
+    household pairs (different people) proposed for review and merged automatically."""
     from hudong.customers.resolution.batch import read_records, thresholds
     from hudong.customers.resolution.probabilistic import pair_metrics, score_pairs
 
     database = ensure_demo_db(customers)
     duplicates, households = _demo_truth(truth_path(database))
     auto, review = thresholds()
+    started = time.perf_counter()
     records = read_records()
+    read_s = time.perf_counter() - started
     started = time.perf_counter()
-    ours = score_pairs(records).pairs.to_pylist()
+    ours = score_pairs(records).pairs
     ours_s = time.perf_counter() - started
-    raw = records.select(["unique_id", *_demo_baseline_columns()])
-    started = time.perf_counter()
-    base = _baseline_pairs(raw, _demo_baseline_spec())
-    base_s = time.perf_counter() - started
     truth = set(duplicates)
     name_only = _name_only(records, duplicates)
     with_evidence = truth - name_only
 
-    def report(pairs: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    def report(pairs: Any, seconds: float) -> dict[str, Any]:
         found = _found(pairs, review)
         by_kind = {
             kind: pair_metrics(
@@ -256,17 +269,29 @@ def demo_quality(customers: int) -> dict[str, Any]:
             "recall_beyond_name_only": pair_metrics(found & with_evidence, with_evidence)["recall"],
             "recall_by_kind": by_kind,
             "households_predicted": len(found & households),
+            "households_auto_merged": len(_found(pairs, auto) & households),
+            "pairs_at_or_above_0_5": pairs.num_rows,
             "seconds": round(seconds, 1),
         }
 
-    return {
+    out: dict[str, Any] = {
         "customers": customers,
+        "records": records.num_rows,
         "planted_pairs": len(truth),
         "households_pairs": len(households),
         "name_only_pairs": len(name_only),
+        "read_seconds": round(read_s, 1),
         "ours": report(ours, ours_s),
-        "baseline": report(base, base_s),
     }
+    if not with_baseline:
+        out["baseline"] = {"skipped": f"BENCH_DEDUP_BASELINE_MAX is below {customers}"}
+        return out
+    raw = records.select(["unique_id", *_demo_baseline_columns()])
+    del records
+    started = time.perf_counter()
+    base = _baseline_pairs(raw, _demo_baseline_spec())
+    out["baseline"] = report(base, time.perf_counter() - started)
+    return out
 
 
 def _demo_baseline_columns() -> list[str]:
@@ -305,16 +330,40 @@ def full_run(customers: int) -> dict[str, Any]:
     return {"customers": customers, **json.loads(lines[-1].removeprefix("RESULT "))}
 
 
+def quality_run(customers: int) -> dict[str, Any]:
+    """:func:`demo_quality` in a fresh process set up on that size's demo database (read
+    only: nothing is written)."""
+    database = ensure_demo_db(customers)
+    env = {**os.environ, **django_env(database)}
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "quality", str(customers)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        return {"customers": customers, "failed": proc.stderr[-2000:]}
+    return json.loads(lines[-1].removeprefix("RESULT "))
+
+
+def _sizes(variable: str, default: str) -> list[int]:
+    return [int(s) for s in os.environ.get(variable, default).split(",") if s.strip()]
+
+
 def run() -> dict[str, Any]:
-    sizes = [int(s) for s in os.environ.get("BENCH_DEDUP_SIZES", "100000,1000000").split(",")]
-    quality_size = int(os.environ.get("BENCH_DEDUP_QUALITY_SIZE", "100000"))
-    _setup_django(ensure_demo_db(quality_size))
+    sizes = _sizes("BENCH_DEDUP_SIZES", "100000,1000000")
+    quality_sizes = _sizes("BENCH_DEDUP_QUALITY_SIZES", "100000,1000000")
+    _setup_django(ensure_demo_db(min(quality_sizes or [100000])))
     febrl_figures = febrl()
-    demo = demo_quality(quality_size)
+    demos = [quality_run(n) for n in quality_sizes]
     runs = [full_run(n) for n in sizes]
     big = next((r for r in runs if r["customers"] == 1_000_000), None)
 
-    def pr(block: dict[str, Any]) -> dict[str, float]:
+    def pr(block: dict[str, Any]) -> dict[str, Any]:
+        if "at_review_threshold" not in block:
+            return block
         m = block["at_review_threshold"]
         return {"precision": m["precision"], "recall": m["recall"], "f1": m["f1"]}
 
@@ -323,7 +372,17 @@ def run() -> dict[str, Any]:
         for n, v in ((k[-1], v) for k, v in febrl_figures.items())
         if "ours" in v
     }
-    summary["demo"] = {"ours": pr(demo["ours"]), "baseline": pr(demo["baseline"])}
+    for demo in demos:
+        if "ours" not in demo:
+            summary[f"demo_{demo['customers']}"] = {"failed": True}
+            continue
+        ours = demo["ours"]["at_review_threshold"]
+        summary[f"demo_{demo['customers']}"] = {
+            "ours": pr(demo["ours"]),
+            "baseline": pr(demo["baseline"]),
+            "households_auto_merged": demo["ours"]["households_auto_merged"],
+            "target_quality_met": min(ours["precision"], ours["recall"]) >= TARGET_QUALITY,
+        }
     summary["runs"] = {
         r["customers"]: {"seconds": r.get("wall_seconds"), "peak_rss_mb": r.get("peak_rss_mb")}
         for r in runs
@@ -335,7 +394,7 @@ def run() -> dict[str, Any]:
         "summary": summary,
         "thresholds": dict(zip(("auto", "review"), _thresholds(), strict=True)),
         "febrl": febrl_figures,
-        "demo": demo,
+        "demos": demos,
         "runs": runs,
     }
 
@@ -344,3 +403,17 @@ def _thresholds() -> tuple[float, float]:
     from hudong.customers.resolution.batch import thresholds
 
     return thresholds()
+
+
+def _quality_main(customers: int) -> None:
+    """The child of :func:`quality_run`: Django on the database in the environment."""
+    import django
+
+    django.setup()
+    limit = int(os.environ.get("BENCH_DEDUP_BASELINE_MAX", "1000000"))
+    result = demo_quality(customers, with_baseline=customers <= limit)
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["quality"]:
+    _quality_main(int(sys.argv[2]))
