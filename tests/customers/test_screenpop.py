@@ -197,3 +197,24 @@ def test_a_revoked_token_stops_at_once(demo: Any, server: str) -> None:
     assert _fast(server, token, phone).json()["status"] == "found"
     ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
     assert _fast(server, token, phone).status_code == 401
+
+
+def test_the_fast_read_reads_a_fixed_number_of_rows_sets(demo: Any) -> None:
+    """The fast read's SELECTs are pinned: a panel that adds an N+1 shows up here."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = make_user(Role.ADMIN, None, superuser=True, username="pop-pin")
+    token = _token(admin)
+    phones = _phones(40)
+    screenpop.answer(token, phones[0], "/api/v1/identify")  # compile the prepared reads
+    counts = set()
+    for phone in phones[1:]:
+        with CaptureQueriesContext(connection) as captured:
+            found = screenpop.answer(token, phone, "/api/v1/identify")
+        if found is None or found["customer"]["kind"] != "person":
+            continue
+        counts.add(sum(q["sql"].startswith("SELECT") for q in captured.captured_queries))
+    # token; identifiers; customer; its identifiers, addresses, attributes; open conversations,
+    # open cases, value, care tasks, latest contacts, orders, last shipment, returns, invoices
+    assert counts == {15}
