@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -48,3 +52,30 @@ def customer_a(region_a: Any) -> Any:
 @pytest.fixture
 def customer_b(region_b: Any) -> Any:
     return CustomerFactory(region=region_b, name="李娜", name_latin="Li Na")
+
+
+@pytest.fixture
+def asgi_server(transactional_db: Any) -> Iterator[str]:
+    """uvicorn serving Hudong's ASGI application (as ``hudong serve`` runs it) on a free port
+    of 127.0.0.1, in a thread of this process so it sees the test database."""
+    import uvicorn
+
+    from hudong.asgi import application
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
