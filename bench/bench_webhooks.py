@@ -211,9 +211,29 @@ def bench_env(db: Path) -> dict[str, str]:
 
 
 def start_worker(db: Path) -> subprocess.Popen[bytes]:
+    """``hudong worker``, returned once it has opened the database: a deployment's worker is
+    already running when events arrive, so its start-up (Django, imports: seconds on a busy
+    machine) is not counted as processing time."""
     env = {**os.environ, **bench_env(db)}
     cmd = [sys.executable, "-m", "hudong.cli", "worker", "--no-scheduler"]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_until_open(proc.pid, db.resolve(), timeout=60)
+    return proc
+
+
+def _wait_until_open(pid: int, db: Path, timeout: float) -> None:
+    """Wait until process ``pid`` has the file ``db`` open (Linux ``/proc``; elsewhere, or
+    after ``timeout`` seconds, go on)."""
+    fds = Path(f"/proc/{pid}/fd")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if any(link.resolve() == db for link in fds.iterdir()):
+                return
+        except OSError:
+            if not fds.parent.exists():
+                return
+        time.sleep(0.05)
 
 
 def _processed(db: Path) -> int:
