@@ -117,6 +117,32 @@ def test_the_fast_answer_is_the_apis_answer_for_every_scope(
     assert sum(fast_answers) == found
 
 
+def test_the_fast_answer_speaks_the_callers_language(
+    demo: Any, server: str, fast_answers: list[bool]
+) -> None:
+    # Given an integration that asks in English
+    token = _token(make_user(Role.ADMIN, None, superuser=True, username="pop-en"))
+    labels: set[str] = set()
+    for phone in _phones(15):
+        # When it asks, by the fast read and through Django
+        fast = httpx.get(
+            f"{server}/api/v1/identify",
+            params={"q": phone},
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+        )
+        slow = Client().get(
+            "/api/v1/identify",
+            {"q": phone},
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+        )
+        # Then both answer alike, in English
+        assert fast.json() == slow.json()
+        assert fast.headers["content-language"] == "en"
+        for question in (fast.json()["customer"] or {}).get("questions", []):
+            labels |= {choice["label"] for choice in question["choices"]}
+    assert any(fast_answers) and "WeChat" in labels
+
+
 def test_rich_panels_come_back_filled(demo: Any, server: str, fast_answers: list[bool]) -> None:
     # Given the administrator's token and a customer with orders, conversations and value
     admin = make_user(Role.ADMIN, None, superuser=True, username="pop-root")
