@@ -187,6 +187,13 @@ def test_what_the_fast_read_does_not_take_is_answered_by_the_api(
     assert _fast(server, admin, "x" * 201).status_code == 422
     # all of them by the API, and the outsider's miss left no audit row of a view
     assert fast_answers == [False, False, False, False]
+    # and a host the server is not set to answer for is refused by Django, unread
+    forged = httpx.get(
+        f"{server}/api/v1/identify",
+        params={"q": phone},
+        headers={"Authorization": f"Bearer {admin}", "Host": "evil.example"},
+    )
+    assert forged.status_code == 400 and len(fast_answers) == 4
     assert not AuditEntry.objects.filter(action="view", actor_name="pop-outsider").exists()
 
 

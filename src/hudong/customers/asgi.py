@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.db import close_old_connections
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 
 from hudong.customers import screenpop
@@ -49,6 +50,18 @@ def _bearer(scope: Scope) -> str | None:
             kind, _, token = value.decode("latin-1").partition(" ")
             return token if kind.lower() == "bearer" and token else None
     return None
+
+
+def _trusted(scope: Scope) -> bool:
+    """Whether Django would serve this request at all: a host it is set to answer for, and
+    the scheme it insists on. Otherwise Django gives the refusal (400, or the redirect)."""
+    if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
+        return False
+    if settings.USE_X_FORWARDED_HOST:
+        return False
+    host = next((v for k, v in scope.get("headers", []) if k == b"host"), b"")
+    domain, _port = split_domain_port(host.decode("latin-1"))
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
 
 
 def _query(scope: Scope) -> str | None:
@@ -110,7 +123,7 @@ class ScreenPop:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("method") == "GET" and scope["path"] == PATH:
             token, text = _bearer(scope), _query(scope)
-            if token is not None and text is not None:
+            if token is not None and text is not None and _trusted(scope):
                 language = translation.get_language_from_request(_Asked(scope))  # type: ignore[arg-type]
                 loop = asyncio.get_running_loop()
                 body = await loop.run_in_executor(_reader(), _answer, token, text, language)
