@@ -71,3 +71,9 @@ def test_an_in_memory_database_has_no_gate() -> None:
     assert priority.give_way() == 0.0
     with priority.urgent():
         pass
+
+
+def test_without_a_gate_file_writes_go_the_old_way(tmp_path: Path) -> None:
+    gate = str(tmp_path / "missing-directory" / "db.sqlite3-priority")
+    with priority.urgent(path=gate):
+        assert priority.give_way(path=gate) == 0.0

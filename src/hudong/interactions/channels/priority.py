@@ -22,6 +22,7 @@ no single write lock) and on an in-memory database both are no-ops.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -30,6 +31,7 @@ from contextlib import contextmanager
 
 from django.db import connections
 
+log = logging.getLogger(__name__)
 SUFFIX = "-priority"
 MAX_WAIT = 2.0  # seconds a bulk writer waits at most for the urgent writers announced
 POLL = 0.001  # seconds between two looks while an urgent writer is announced
@@ -59,7 +61,12 @@ def urgent(using: str = "default", *, path: str | None = None) -> Iterator[None]
     if path is None:
         yield
         return
-    fd = _open(path)  # an open file of its own: the lock must not be shared with a thread
+    try:
+        fd = _open(path)  # an open file of its own: the lock must not be shared with a thread
+    except OSError:  # no gate where it cannot be created: the write goes the old way
+        log.warning("write priority: cannot open %s", path)
+        yield
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
         yield
@@ -83,7 +90,10 @@ def give_way(
     path = path or gate_path(using)
     if path is None:
         return 0.0
-    fd = _gate_fd(path)
+    try:
+        fd = _gate_fd(path)
+    except OSError:
+        return 0.0
     started = time.monotonic()
     while True:
         try:
