@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hudong.core.errors import DomainError
-from hudong.interactions.channels import priority
 from hudong.interactions.channels.webhooks import payload
 from hudong.interactions.channels.webhooks.models import (
     EventStatus,
@@ -245,9 +244,7 @@ def receive_batch(slug: str, body: bytes) -> BatchReceipt:
             continue
         seen.add(checked.event_id)
         rows.append((checked.event_id, dumps(item), payload.pack(checked.identifiers)))
-    # The sender waits for this commit and the worker does not: the worker's runs give way to
-    # it, as to a ringing call, instead of beginning again the moment they commit.
-    with priority.urgent(), transaction.atomic():
+    with transaction.atomic():
         stored = _insert(source.source_id, rows)
         if stored:
             process_events.enqueue(sorted(stored.values()))
