@@ -13,6 +13,7 @@ from hudong.interactions.models import Thread
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own page cache")
 def test_the_worker_gives_its_connection_a_page_cache_that_holds_a_run() -> None:
     sql.roomy_cache()
     with connection.cursor() as cursor:
@@ -28,5 +29,6 @@ def test_a_time_read_as_text_is_the_time_the_orm_reads(customer_a: object) -> No
     thread.refresh_from_db()
     query = f"SELECT {sql.as_text('last_activity_at')} FROM {sql.table(Thread)}"
     rows = sql.select_in(query + " WHERE id IN ({marks})", [], [thread.pk])
-    assert isinstance(rows[0][0], str)  # no converter ran
+    if connection.vendor == "sqlite":
+        assert isinstance(rows[0][0], str)  # no converter ran (elsewhere the driver's own)
     assert sql.when(rows[0][0]) == thread.last_activity_at == moved
