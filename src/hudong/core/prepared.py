@@ -138,7 +138,7 @@ def customer_rows[M: Model](
     through ``prepared`` when the scope can be decided in memory: every such resource reaches
     its region and owner through the customer, so its rows are all visible or none.
     ``scoped`` (the permission-checked ORM read) answers whenever that does not hold."""
-    res = scoping.resources()[resource]
+    res = scoping.resource(resource)
     if (res.region_path, res.owner_path) != ("customer__region", "customer__owner"):
         return scoped()
     allowed = scoping.admits(

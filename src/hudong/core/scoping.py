@@ -56,6 +56,10 @@ def resources() -> dict[str, Resource]:
     return dict(_RESOURCES)
 
 
+def resource(name: str) -> Resource:
+    return _RESOURCES[name]
+
+
 def profile_of(user: Any) -> Profile | None:
     if not getattr(user, "is_authenticated", False):
         return None
@@ -160,13 +164,6 @@ def seed_default_rules() -> int:
 
 def may_place(user: Any, resource: str, *, region_id: int | None, owner_id: int | None) -> bool:
     """Whether ``user`` may create or move a record of ``resource`` to this region/owner:
-    the same rule as reading, applied to where the record would land."""
-    scope = scope_for(user, resource)
-    profile = profile_of(user)
-    if scope == Scope.ALL:
-        return True
-    if scope == Scope.REGION:
-        return profile is not None and region_id is not None and region_id == profile.region_id
-    if scope == Scope.OWN:
-        return owner_id is not None and owner_id == user.pk
-    return False
+    the same rule as reading, applied to where the record would land (a team scope, which
+    :func:`admits` cannot decide from these two, places nothing)."""
+    return admits(user, resource, region_id=region_id, owner_id=owner_id) is True

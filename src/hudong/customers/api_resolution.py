@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from hudong.api.pagination import Page
 from hudong.api.types import CleanStr, Id
 from hudong.customers import actions, quality, queries, view360
-from hudong.customers.resolution.identify import identify
+from hudong.customers.resolution.identify import MAX_QUERY, identify
 
 router = Router(tags=["identity"])
 
@@ -29,7 +29,7 @@ class IdentifyOut(Schema):
 
 
 class IdentifyQuery(Schema):
-    q: CleanStr = Field(..., min_length=1, max_length=200, description="Identifier or name")
+    q: CleanStr = Field(..., min_length=1, max_length=MAX_QUERY, description="Identifier or name")
 
 
 @router.get("/identify", response=IdentifyOut)

@@ -19,14 +19,13 @@ from django.db.models import Q, QuerySet
 
 from hudong.api.auth import user_for_token
 from hudong.api.types import no_control_chars
-from hudong.core import audit, scoping
+from hudong.core import scoping
 from hudong.core.context import acting_as
 from hudong.core.prepared import Prepared
 from hudong.customers import view360
-from hudong.customers.models import Address, Attribute, Customer, Identifier
+from hudong.customers.models import Customer, Identifier
 from hudong.customers.normalize import guesses
-
-MAX_QUERY = 200  # the API's own limit on ``q``
+from hudong.customers.resolution.identify import MAX_QUERY
 
 
 def _lookup(kinds: tuple[str, ...]) -> Prepared[Identifier]:
@@ -48,23 +47,6 @@ _CUSTOMER = Prepared(
         "region", "owner", "organization"
     )
 )
-# The 360 view's own rows, in the order its prefetches give them.
-_RELATED: dict[str, Prepared[Any]] = {
-    "identifiers": Prepared(
-        lambda cid: Identifier.objects.filter(customer_id=cid).order_by("kind", "id")
-    ),
-    "addresses": Prepared(lambda cid: Address.objects.filter(customer_id=cid)),
-    "attributes": Prepared(lambda cid: Attribute.objects.filter(customer_id=cid)),
-}
-
-
-def _attach(customer: Customer, name: str, rows: list[Any]) -> None:
-    """Hand ``rows`` to ``customer.<name>.all()`` as a prefetch would (no query on access)."""
-    related: QuerySet[Any] = QuerySet(model=Customer._meta.get_field(name).related_model)
-    related._result_cache = rows  # type: ignore[attr-defined]
-    related._prefetch_done = True  # type: ignore[attr-defined]
-    cache = customer.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache[name] = related
 
 
 def _the_one(user: Any, text: str) -> tuple[Customer, str] | None:
@@ -110,9 +92,7 @@ def answer(token: str, text: str, path: str) -> dict[str, Any] | None:
         if match is None:
             return None
         customer, matched_on = match
-        for name, query in _RELATED.items():
-            _attach(customer, name, query(customer.pk))
-        audit.record_view(customer, customer_id=customer.pk, via=via)
+        view360.open_prepared(customer, via=via)
         return {
             "status": "found",
             "matched_on": matched_on,

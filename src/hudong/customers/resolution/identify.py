@@ -20,6 +20,7 @@ from hudong.customers.names import fold, has_cjk, latin_tokens
 from hudong.customers.normalize import guesses
 
 MAX_CANDIDATES = 20
+MAX_QUERY = 200  # the longest text identify is asked (the API refuses longer ones)
 
 
 @dataclass
