@@ -67,9 +67,10 @@ def test_the_gate_sits_next_to_a_database_file(monkeypatch: pytest.MonkeyPatch) 
         assert priority.gate_path() is None
 
 
-@pytest.mark.django_db
-def test_an_in_memory_database_has_no_gate() -> None:
-    # The tests' own database is in memory: nothing to order there, so no file either.
+@pytest.mark.parametrize("name", [":memory:", "file:memorydb_default?mode=memory&cache=shared"])
+def test_an_in_memory_database_has_no_gate(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    # Nothing to order in memory, so no file either
+    monkeypatch.setitem(connections["default"].settings_dict, "NAME", name)
     assert priority.gate_path() is None
     assert priority.give_way() == 0.0
     with priority.urgent():
