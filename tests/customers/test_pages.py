@@ -57,6 +57,68 @@ def test_the_360_page_asks_drip_questions_and_saves_the_answer(
 
 
 @pytest.mark.django_db
+def test_a_stale_fact_is_asked_with_what_is_on_file_and_confirming_it_refreshes_it(
+    agent_a: Any, customer_a: Any
+) -> None:
+    # Given a customer whose birthday is known, whose email was last confirmed two years ago
+    # and whose preferred channel is just as old
+    long_ago = timezone.now() - dt.timedelta(days=800)
+    Customer.objects.filter(pk=customer_a.pk).update(birth_date=dt.date(1988, 5, 1))
+    email = actions.add_identifier(customer_a, "email", "Zhang.Wei@Example.com")
+    email.verified_at = long_ago
+    email.save(update_fields=["verified_at"])
+    Attribute.objects.create(
+        customer=customer_a, key="preferred_channel", value="短信", verified_at=long_ago
+    )
+    client = login(agent_a)
+    # When the agent opens the customer
+    page = client.get(f"/customers/{customer_a.pk}/").content.decode()
+    # Then the email question shows the address on file, filled in, to confirm
+    assert 'value="email"' in page and 'data-testid="drip-known"' in page
+    assert "档案记录：Zhang.Wei@Example.com" in page
+    assert f"上次确认于 {timezone.localtime(long_ago):%Y-%m-%d}" in page
+    assert 'name="value" maxlength="500" required value="Zhang.Wei@Example.com"' in page
+    # and the channel question has the answer on file chosen
+    assert '<option value="短信" selected>' in page
+    # And the 360 payload says the same to a phone system
+    body = client.get(f"/api/v1/customers/{customer_a.pk}/360").json()
+    asked = {q["key"]: q["known"] for q in body["questions"]}
+    assert asked["email"]["value"] == "Zhang.Wei@Example.com"
+    assert dt.datetime.fromisoformat(asked["email"]["verified_at"]) == long_ago
+    # When the customer confirms it (the agent saves it as it stands, in any case)
+    resp = client.post(
+        f"/customers/{customer_a.pk}/answer/",
+        {"key": "email", "value": "zhang.wei@example.com"},
+        headers={"HX-Request": "true"},
+    )
+    # Then the address is confirmed today, not added twice, and no longer asked
+    email.refresh_from_db()
+    assert email.verified_at is not None and email.verified_at > long_ago
+    assert customer_a.identifiers.filter(kind="email").count() == 1
+    assert 'value="email"' not in resp.content.decode()
+
+
+@pytest.mark.django_db
+def test_what_is_on_file_is_shown_as_text(agent_a: Any, customer_a: Any) -> None:
+    # Given a stale hobby a customer once typed with markup in it
+    Attribute.objects.create(
+        customer=customer_a,
+        key="hobby",
+        value='"><script>window.__xss=1</script>',
+        verified_at=timezone.now() - dt.timedelta(days=800),
+    )
+    Customer.objects.filter(pk=customer_a.pk).update(birth_date=dt.date(1988, 5, 1))
+    actions.add_identifier(customer_a, "email", "a@example.com")
+    Attribute.objects.create(customer=customer_a, key="preferred_channel", value="短信")
+    Attribute.objects.create(customer=customer_a, key="preferred_contact_time", value="上午")
+    page = login(agent_a).get(f"/customers/{customer_a.pk}/").content.decode()
+    # Then the question is asked with it on file, escaped in the text and the field alike
+    assert 'value="hobby"' in page
+    assert "<script>window.__xss" not in page
+    assert "&quot;&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
 def test_a_bad_answer_is_explained_not_saved(agent_a: Any, customer_a: Any) -> None:
     resp = login(agent_a).post(
         f"/customers/{customer_a.pk}/answer/",

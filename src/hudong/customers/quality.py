@@ -81,6 +81,31 @@ def facts(customer: Customer, questions: list[DripQuestion] | None = None) -> li
     return found
 
 
+@dataclass(frozen=True)
+class Known:
+    """What is on file for a question's key, shown beside a stale question so the agent asks
+    the customer to confirm it instead of asking afresh for something the company has."""
+
+    value: str
+    verified_at: dt.datetime | None
+
+
+def known(customer: Customer, key: str) -> Known | None:
+    """The value on file for ``key`` (a field, the newest identifier of that kind, or an
+    attribute), from prefetched rows; None when nothing is on file."""
+    if key in FIELD_KEYS:
+        value = getattr(customer, key, None)
+        return Known(value.isoformat(), None) if value else None
+    if key in IDENTIFIER_KEYS:
+        rows = [i for i in customer.identifiers.all() if i.kind == key]
+        if not rows:
+            return None
+        newest = max(rows, key=lambda i: i.verified_at or i.created_at)
+        return Known(newest.value, newest.verified_at)
+    attr = next((a for a in customer.attributes.all() if a.key == key), None)
+    return Known(attr.value, attr.verified_at) if attr is not None else None
+
+
 def completeness(customer: Customer, questions: list[DripQuestion] | None = None) -> int:
     """Percent of the key facts that are present and fresh."""
     all_facts = facts(customer, questions)

@@ -137,6 +137,12 @@ def _contacts(user: Any, customer: Customer, prepared: bool) -> list[Customer]:
     return list(queries.visible_customers(user).filter(organization=customer))
 
 
+def _known(found: quality.Known | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"value": found.value, "verified_at": _iso(found.verified_at)}
+
+
 def payload(user: Any, customer: Customer, *, prepared: bool = False) -> dict[str, Any]:
     """The whole 360 view as JSON-ready data (``prepared``: see :func:`panels.payload`)."""
     questions = quality.active_questions()
@@ -168,6 +174,7 @@ def payload(user: Any, customer: Customer, *, prepared: bool = False) -> dict[st
                     {"value": value, "label": label}
                     for value, label in q.options(customer.language)
                 ],
+                "known": _known(quality.known(customer, q.key)),
             }
             for q in quality.proposals(customer, questions=questions)
         ],

@@ -29,7 +29,7 @@ def _detail_context(request: HttpRequest, customer_id: int) -> dict[str, object]
         "stale": quality.stale_attributes(customer),
         "completeness": quality.completeness(customer, questions),
         "questions": [
-            (q, q.options(customer.language))
+            (q, q.options(customer.language), quality.known(customer, q.key))
             for q in quality.proposals(customer, questions=questions)
         ],
         "contacts": list(queries.visible_customers(request.user).filter(organization=customer))
