@@ -22,6 +22,16 @@ def login(user: Any) -> Client:
     return client
 
 
+def _stale_attribute(customer: Customer, key: str, value: str) -> Attribute:
+    """An attribute last confirmed long past any freshness limit."""
+    return Attribute.objects.create(
+        customer=customer,
+        key=key,
+        value=value,
+        verified_at=timezone.now() - dt.timedelta(days=800),
+    )
+
+
 @pytest.fixture
 def supervisor_a(region_a: Any) -> Any:
     return make_user(Role.SUPERVISOR, region_a, username="sup-a")
@@ -101,21 +111,17 @@ def test_a_stale_fact_is_asked_with_what_is_on_file_and_confirming_it_refreshes_
 @pytest.mark.django_db
 def test_what_is_on_file_is_shown_as_text(agent_a: Any, customer_a: Any) -> None:
     # Given a stale hobby a customer once typed with markup in it
-    Attribute.objects.create(
-        customer=customer_a,
-        key="hobby",
-        value='"><script>window.__xss=1</script>',
-        verified_at=timezone.now() - dt.timedelta(days=800),
-    )
+    _stale_attribute(customer_a, "hobby", '"><script>window.__xss=1</script>')
     Customer.objects.filter(pk=customer_a.pk).update(birth_date=dt.date(1988, 5, 1))
     actions.add_identifier(customer_a, "email", "a@example.com")
     Attribute.objects.create(customer=customer_a, key="preferred_channel", value="短信")
     Attribute.objects.create(customer=customer_a, key="preferred_contact_time", value="上午")
     page = login(agent_a).get(f"/customers/{customer_a.pk}/").content.decode()
-    # Then the question is asked with it on file, escaped in the text and the field alike
+    # Then the question is asked with it on file, escaped everywhere it shows: the habits
+    # panel, the hint and the filled-in field
     assert 'value="hobby"' in page
     assert "<script>window.__xss" not in page
-    assert "&quot;&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
+    assert page.count("&quot;&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;") == 3
 
 
 @pytest.mark.django_db
@@ -131,12 +137,7 @@ def test_a_bad_answer_is_explained_not_saved(agent_a: Any, customer_a: Any) -> N
 
 @pytest.mark.django_db
 def test_stale_attributes_are_flagged(agent_a: Any, customer_a: Any) -> None:
-    Attribute.objects.create(
-        customer=customer_a,
-        key="hobby",
-        value="钓鱼",
-        verified_at=timezone.now() - dt.timedelta(days=800),
-    )
+    _stale_attribute(customer_a, "hobby", "钓鱼")
     page = login(agent_a).get(f"/customers/{customer_a.pk}/").content.decode()
     assert "钓鱼" in page and "badge bad" in page
 
