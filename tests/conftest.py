@@ -61,6 +61,7 @@ def asgi_server(transactional_db: Any) -> Iterator[str]:
     import uvicorn
 
     from hudong.asgi import application
+    from hudong.customers.asgi import close_reader_connections
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -79,3 +80,4 @@ def asgi_server(transactional_db: Any) -> Iterator[str]:
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
+        close_reader_connections()

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
@@ -42,6 +42,14 @@ def _reader() -> ThreadPoolExecutor:
     if not _READER:
         _READER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-pop"))
     return _READER[0]
+
+
+def close_reader_connections() -> None:
+    """Close the reader thread's database connections (kept open between screen pops). For
+    whoever stops a server but keeps the process: the tests, whose database cannot be dropped
+    while a connection to it is open."""
+    if _READER:
+        _READER[0].submit(connections.close_all).result(timeout=10)
 
 
 def _bearer(scope: Scope) -> str | None:
