@@ -51,12 +51,19 @@ class Fact:
         return self.present and not self.stale
 
 
-def _identifier_fact(customer: Customer, kind: str) -> Fact:
+def _newest_identifier(customer: Customer, kind: str) -> Identifier | None:
+    """The customer's identifier of ``kind`` confirmed (or, never confirmed, added) last, from
+    prefetched rows: the one that says how fresh the customer's phone or email is."""
     rows = [i for i in customer.identifiers.all() if i.kind == kind]
-    if not rows:
+    return max(rows, key=lambda i: i.verified_at or i.created_at) if rows else None
+
+
+def _identifier_fact(customer: Customer, kind: str) -> Fact:
+    newest = _newest_identifier(customer, kind)
+    if newest is None:
         return Fact(kind, False, True)
-    newest = max((i.verified_at or i.created_at for i in rows), default=None)
-    return Fact(kind, True, is_stale(newest), newest)
+    when = newest.verified_at or newest.created_at
+    return Fact(kind, True, is_stale(when), when)
 
 
 def facts(customer: Customer, questions: list[DripQuestion] | None = None) -> list[Fact]:
@@ -97,11 +104,8 @@ def known(customer: Customer, key: str) -> Known | None:
         value = getattr(customer, key, None)
         return Known(value.isoformat(), None) if value else None
     if key in IDENTIFIER_KEYS:
-        rows = [i for i in customer.identifiers.all() if i.kind == key]
-        if not rows:
-            return None
-        newest = max(rows, key=lambda i: i.verified_at or i.created_at)
-        return Known(newest.value, newest.verified_at)
+        newest = _newest_identifier(customer, key)
+        return Known(newest.value, newest.verified_at) if newest is not None else None
     attr = next((a for a in customer.attributes.all() if a.key == key), None)
     return Known(attr.value, attr.verified_at) if attr is not None else None
 
